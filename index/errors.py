@@ -1,0 +1,46 @@
+"""Typed errors for the whole assistant.
+
+Every message says what went wrong *and* how to fix it; only the edges (the CLI and the
+web UI) turn these into output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class RvError(Exception):
+    """Base class: anything the user can act on."""
+
+
+class ConfigError(RvError):
+    """A setting has a value the assistant cannot use."""
+
+
+class EmbedderError(RvError):
+    """The embedding model could not be loaded or run."""
+
+
+class IndexEmptyError(RvError):
+    """A question was asked before anything was ingested."""
+
+    def __init__(self, index_dir: Path) -> None:
+        super().__init__(
+            f"The index at {index_dir} is empty. Build it first with `rv ingest` "
+            "(the default corpus) or `rv ingest PATH...` (your own documents); "
+            "use --index-dir or RV_INDEX_DIR if the index lives elsewhere."
+        )
+        self.index_dir = index_dir
+
+
+class DocumentError(RvError):
+    """One input file cannot be read; the message names the file and the problem."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = str(path)
+        self.problem = problem
+
+
+class QuestionError(RvError):
+    """The question itself is unusable (empty, malformed JSON line, bad date...)."""

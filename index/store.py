@@ -1,0 +1,240 @@
+"""The vector store: a persistent Chroma collection named after what its vectors depend on."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, cast
+
+from langchain_core.documents import Document
+
+from index.embedders import Embedder
+from index.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+#: Metadata value types Chroma accepts; ``None`` values are dropped before writing.
+Metadata = dict[str, str | int | float | bool]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved chunk with its similarity to the question (cosine, higher is closer)."""
+
+    id: str
+    text: str
+    metadata: Metadata
+    score: float
+
+
+@dataclass
+class IndexedDocument:
+    """What the index holds for one source file (for the staff view and re-ingest)."""
+
+    source: str
+    content_hash: str
+    title: str
+    url: str | None
+    chunks: int = 0
+    pages: set[int] = field(default_factory=set)
+    ingested_at: str = ""
+
+
+class VectorStore(Protocol):
+    """Where chunks live; replaced per source file so re-ingest never leaves stale chunks."""
+
+    def count(self) -> int: ...
+
+    def indexed_documents(self) -> dict[str, IndexedDocument]: ...
+
+    def replace_document(self, source: str, chunks: Sequence[Document]) -> None: ...
+
+    def remove_document(self, source: str) -> None: ...
+
+    def search(self, query: str, k: int, where: Metadata | None = None) -> list[Hit]: ...
+
+    def all_chunks(self) -> list[Hit]: ...
+
+
+def collection_name(identity: dict[str, Any]) -> str:
+    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+    return f"rv-{digest[:16]}"
+
+
+def _chroma_metadata(metadata: dict[str, Any]) -> Metadata:
+    return {k: v for k, v in metadata.items() if v is not None and v != ""}
+
+
+def _scalars(metadata: Mapping[str, Any] | None) -> Metadata:
+    return {k: v for k, v in (metadata or {}).items() if isinstance(v, str | int | float | bool)}
+
+
+def _chunk_id(source: str, content_hash: str, index: int) -> str:
+    source_digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+    return f"{source_digest}:{content_hash[:16]}:{index}"
+
+
+class ChromaStore:
+    """Chroma in embedded, persistent mode with an explicit embedding function.
+
+    Passing the embedder explicitly matters: Chroma's built-in default downloads a model
+    at first use, which fails offline.
+    """
+
+    def __init__(self, index_dir: Path, embedder: Embedder, identity: dict[str, Any]) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        try:
+            index_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                f"Cannot create the index folder {index_dir}: {exc}. "
+                "Choose a writable folder with --index-dir or RV_INDEX_DIR."
+            ) from exc
+        self._embedder = embedder
+        self._client = chromadb.PersistentClient(
+            path=str(index_dir),
+            settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+        )
+        self.name = collection_name(identity)
+        self._collection = self._client.get_or_create_collection(
+            self.name,
+            embedding_function=cast(Any, _ChromaEmbeddingFunction(embedder)),
+            metadata={"hnsw:space": "cosine", "rv_identity": json.dumps(identity, sort_keys=True)},
+        )
+
+    def count(self) -> int:
+        return int(self._collection.count())
+
+    def indexed_documents(self) -> dict[str, IndexedDocument]:
+        found = self._collection.get(include=["metadatas"])
+        documents: dict[str, IndexedDocument] = {}
+        for meta in found["metadatas"] or []:
+            source = str(meta["source"])
+            doc = documents.get(source)
+            if doc is None:
+                url = meta.get("url")
+                doc = documents[source] = IndexedDocument(
+                    source=source,
+                    content_hash=str(meta["content_hash"]),
+                    title=str(meta.get("title", "")),
+                    url=str(url) if url else None,
+                    ingested_at=str(meta.get("ingested_at", "")),
+                )
+            doc.chunks += 1
+            if "page" in meta:
+                doc.pages.add(int(meta["page"]))  # type: ignore[arg-type]
+        return documents
+
+    def replace_document(self, source: str, chunks: Sequence[Document]) -> None:
+        """Add the new chunks first, then drop the old ones: a crash never leaves a gap."""
+        old_ids = self._ids_of(source)
+        if chunks:
+            ids = [
+                _chunk_id(source, str(c.metadata["content_hash"]), i) for i, c in enumerate(chunks)
+            ]
+            vectors = self._embedder.embed_passages([embedding_text(c) for c in chunks])
+            self._collection.upsert(
+                ids=ids,
+                documents=[c.page_content for c in chunks],
+                metadatas=[_chroma_metadata(c.metadata) for c in chunks],
+                embeddings=vectors,
+            )
+            old_ids = [i for i in old_ids if i not in set(ids)]
+        if old_ids:
+            self._collection.delete(ids=old_ids)
+
+    def remove_document(self, source: str) -> None:
+        ids = self._ids_of(source)
+        if ids:
+            self._collection.delete(ids=ids)
+
+    def _ids_of(self, source: str) -> list[str]:
+        return list(self._collection.get(where={"source": source}, include=[])["ids"])
+
+    def search(self, query: str, k: int, where: Metadata | None = None) -> list[Hit]:
+        total = self.count()
+        if total == 0:
+            return []
+        vector = self._embedder.embed_queries([query])
+        result = self._collection.query(
+            query_embeddings=vector,
+            n_results=min(k, total),
+            where=where or None,  # type: ignore[arg-type]
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            Hit(id=i, text=text or "", metadata=_scalars(meta), score=1.0 - float(dist))
+            for i, text, meta, dist in zip(
+                result["ids"][0],
+                (result["documents"] or [[]])[0],
+                (result["metadatas"] or [[]])[0],
+                (result["distances"] or [[]])[0],
+                strict=True,
+            )
+        ]
+
+    def all_chunks(self) -> list[Hit]:
+        found = self._collection.get(include=["documents", "metadatas"])
+        return [
+            Hit(id=i, text=text or "", metadata=_scalars(meta), score=0.0)
+            for i, text, meta in zip(
+                found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
+            )
+        ]
+
+
+def embedding_text(chunk: Document) -> str:
+    """What gets embedded: the chunk with its document title, which names its subject."""
+    title = str(chunk.metadata.get("title") or "")
+    if title and not chunk.page_content.startswith(title):
+        return f"{title}\n{chunk.page_content}"
+    return chunk.page_content
+
+
+class _ChromaEmbeddingFunction:
+    """Adapter so the collection carries our embedder instead of Chroma's downloading default."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+
+    def __call__(self, input: Sequence[str]) -> list[Any]:  # noqa: A002 - Chroma's name
+        return list(self._embedder.embed_passages(list(input)))
+
+    def embed_query(self, input: Sequence[str]) -> list[Any]:  # noqa: A002
+        return list(self._embedder.embed_queries(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "rv-embedder"
+
+    def is_legacy(self) -> bool:
+        return False
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine"]
+
+    def get_config(self) -> dict[str, Any]:
+        return {"identity": self._embedder.identity}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> Any:
+        # Chroma rebuilds the function when it opens a collection; rv always passes its own
+        # embedder explicitly, so the rebuilt one is never used.
+        return _UnboundEmbeddingFunction()
+
+
+class _UnboundEmbeddingFunction(_ChromaEmbeddingFunction):
+    def __init__(self) -> None:
+        pass
+
+    def __call__(self, input: Sequence[str]) -> list[Any]:  # noqa: A002
+        raise ConfigError("Open the index through rv so that its embedder is attached.")

@@ -1,0 +1,59 @@
+"""Text helpers shared by ingest and the assistant: sentence spans and normalised comparison."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Dutch and English abbreviations after which a full stop does not end a sentence.
+_ABBREVIATIONS = {
+    "bijv", "bv", "o.a", "d.w.z", "dhr", "mevr", "dr", "drs", "ir", "ing", "mr", "prof",
+    "ca", "etc", "enz", "nr", "vs", "e.d", "m.b.t", "t.a.v", "i.p.v", "a.s", "jl", "incl",
+    "excl", "st", "ong", "zgn", "resp", "e.g", "i.e", "mrs", "ms", "no", "tel", "z.s.m",
+}  # fmt: skip
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)»\]]*\s+(?=[\"'“‘(«\[]?[A-ZÀ-Ý0-9])|\n\s*\n")
+_WORD_BEFORE = re.compile(r"([\w.]+)[.!?…]*[\"'”’)»\]]*\s*$")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; paragraph breaks always end a sentence."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        if match.group(0).strip() and _ends_with_abbreviation(text[start : match.start() + 1]):
+            continue
+        end = match.end()
+        _add_span(text, start, end, spans)
+        start = end
+    _add_span(text, start, len(text), spans)
+    return spans
+
+
+def _ends_with_abbreviation(fragment: str) -> bool:
+    m = _WORD_BEFORE.search(fragment)
+    if not m:
+        return False
+    word = m.group(1).rstrip(".").lower()
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if stripped:
+        lead = len(piece) - len(piece.lstrip())
+        spans.append((start + lead, start + lead + len(stripped)))
+
+
+def split_sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
+def squash_whitespace(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, for matching that ignores 'é' versus 'e'."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -1,0 +1,155 @@
+"""Ingest: files in, cleaned chunks into the index; incremental and exact.
+
+Unchanged files are skipped by content hash, changed files replace their chunks, files that
+disappeared from an ingested folder leave the index. A file that cannot be read is reported
+and keeps whatever the index already had for it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from langchain_core.documents import Document
+
+from index.errors import DocumentError, RvError
+from index.store import IndexedDocument, VectorStore
+from ingest.chunking import chunk_document
+from ingest.cleaning import clean_pages
+from ingest.loaders import load_document
+from ingest.metadata import content_hash, document_metadata, source_key
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, problem)
+    chunks_written: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "skipped": self.skipped,
+            "failed": [{"file": f, "problem": p} for f, p in self.failed],
+            "chunks_written": self.chunks_written,
+            "seconds": round(self.seconds, 2),
+        }
+
+
+class Progress(Protocol):
+    """Told about each file as it is handled; the CLI draws a progress bar with it."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, label: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class ChunkingOptions:
+    chunk_size: int
+    chunk_overlap: int
+
+
+def prepare_document(path: Path, data: bytes, options: ChunkingOptions) -> list[Document]:
+    """Load, clean and chunk one file (no index involved)."""
+    loaded = load_document(path, data)
+    clean = clean_pages(loaded.pages, block_paragraphs=loaded.kind in ("html", "markdown"))
+    if not clean.text.strip():
+        raise DocumentError(path, "no text is left after cleaning")
+    metadata = document_metadata(loaded, clean, content_hash(data), source_key(path))
+    return chunk_document(
+        clean, metadata, options.chunk_size, options.chunk_overlap, loaded.has_pages
+    )
+
+
+def discover(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files to ingest under ``paths`` (folders recursively), and paths that don't exist."""
+    files: list[Path] = []
+    missing: list[tuple[str, str]] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append((str(path), "no such file or folder"))
+    return list(dict.fromkeys(files)), missing
+
+
+def _under(source: str, roots: Iterable[Path]) -> bool:
+    source_path = Path(source)
+    return any(source_path == root or root in source_path.parents for root in roots)
+
+
+def ingest(
+    paths: Sequence[Path],
+    store: VectorStore,
+    options: ChunkingOptions,
+    progress: Progress | None = None,
+) -> IngestReport:
+    started = time.perf_counter()
+    report = IngestReport()
+    files, missing = discover(paths)
+    report.failed.extend(missing)
+    indexed = store.indexed_documents()
+    if progress:
+        progress.start(len(files))
+    seen: set[str] = set()
+    for path in files:
+        source = source_key(path)
+        seen.add(source)
+        try:
+            _ingest_file(path, source, store, options, indexed, report)
+        except RvError as exc:
+            report.failed.append(
+                (str(path), exc.problem if isinstance(exc, DocumentError) else str(exc))
+            )
+        if progress:
+            progress.advance(path.name)
+    roots = [p.resolve() for p in paths if p.exists()]
+    for source in indexed:
+        if source not in seen and _under(source, roots) and not Path(source).exists():
+            store.remove_document(source)
+            report.removed.append(source)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _ingest_file(
+    path: Path,
+    source: str,
+    store: VectorStore,
+    options: ChunkingOptions,
+    indexed: dict[str, IndexedDocument],
+    report: IngestReport,
+) -> None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocumentError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    previous = indexed.get(source)
+    if previous is not None and previous.content_hash == content_hash(data):
+        report.skipped.append(source)
+        return
+    chunks = prepare_document(path, data, options)
+    store.replace_document(source, chunks)
+    report.chunks_written += len(chunks)
+    (report.updated if previous is not None else report.added).append(source)

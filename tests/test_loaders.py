@@ -1,0 +1,108 @@
+"""Loaders for .txt, .md, .html and .pdf, and clear errors for files they cannot read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import make_pdf
+
+from index.errors import DocumentError
+from ingest.loaders import load_document
+from ingest.pipeline import ChunkingOptions, prepare_document
+
+OPTIONS = ChunkingOptions(chunk_size=1000, chunk_overlap=150)
+
+
+def test_pdf_made_in_the_test_is_cleaned_and_keeps_its_pages(tmp_path: Path) -> None:
+    pdf = make_pdf(
+        tmp_path / "verslag.pdf",
+        [
+            [
+                "Dialoog in Kampen",
+                "Een volgende dialoogbijeenkomst wordt op moment van schrijven gepland bij Het",
+                "8ste Werk in Kampen. Er is slechts plek voor een beperkt gezelschap, dus we",
+                "kijken naar mogelijkheden om meer mensen gelegenheid te geven.",
+                "Lees verder onder de foto",
+                "https://www.rvjeugdzorg.nl/nieuws/dialoog-in-kampen/",
+            ],
+            [
+                "Tweede pagina",
+                "Op de tweede pagina staat een zin over eenzaamheid in het dorp en wat",
+                "bewoners daar samen aan doen.",
+                "https://www.rvjeugdzorg.nl/nieuws/dialoog-in-kampen/",
+            ],
+        ],
+    )
+    chunks = prepare_document(pdf, pdf.read_bytes(), OPTIONS)
+    text = " ".join(c.page_content for c in chunks)
+    assert "gepland bij Het 8ste Werk in Kampen." in text
+    assert "Lees verder" not in text and "https://" not in text
+    meta = chunks[0].metadata
+    assert meta["title"] == "Dialoog in Kampen"
+    assert meta["url"] == "https://www.rvjeugdzorg.nl/nieuws/dialoog-in-kampen/"
+    assert meta["kind"] == "pdf"
+    pages = {c.metadata["page"] for c in chunks}
+    second = next(c for c in chunks if "eenzaamheid" in c.page_content)
+    assert second.metadata["page_end"] == 2 and 1 in pages
+
+
+def test_markdown_headings_and_paragraphs(tmp_path: Path) -> None:
+    md = tmp_path / "notitie.md"
+    md.write_text(
+        "# Zorg in de wijk\n\nDe buurt en de zorg worden verbonden.\nDat vraagt lef.\n\n"
+        "## Vervolg\n\nIn maart volgt een bijeenkomst.\n",
+        encoding="utf-8",
+    )
+    chunks = prepare_document(md, md.read_bytes(), OPTIONS)
+    assert chunks[0].metadata["title"] == "Zorg in de wijk"
+    assert "De buurt en de zorg worden verbonden. Dat vraagt lef." in chunks[0].page_content
+    assert chunks[0].metadata.get("page") is None
+
+
+def test_html_title_canonical_url_and_no_scripts(tmp_path: Path) -> None:
+    page = tmp_path / "artikel.html"
+    page.write_text(
+        "<html><head><title>Site</title>"
+        '<link rel="canonical" href="https://www.rvjeugdzorg.nl/nieuws/artikel/"></head>'
+        "<body><nav>Menu Home</nav><h1>Het 8ste Werk</h1><p>In Kampen eten mensen samen"
+        " &amp; ontmoeten elkaar.</p><script>alert('x')</script></body></html>",
+        encoding="utf-8",
+    )
+    chunks = prepare_document(page, page.read_bytes(), OPTIONS)
+    assert chunks[0].metadata["title"] == "Het 8ste Werk"
+    assert chunks[0].metadata["url"] == "https://www.rvjeugdzorg.nl/nieuws/artikel/"
+    text = chunks[0].page_content
+    assert "In Kampen eten mensen samen & ontmoeten elkaar." in text
+    assert "alert" not in text and "Menu" not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("leeg.txt", b"", "empty"),
+        ("leeg.pdf", b"   \n", "empty"),
+        ("kapot.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage", "damaged PDF"),
+        ("nep.pdf", b"this is no pdf at all", "not a PDF"),
+        ("binair.txt", b"\x00\x01\x02\x03binary", "binary"),
+        ("latin1.txt", "Café zonder UTF-8".encode("latin-1"), "not valid UTF-8"),
+        ("tabel.xlsx", b"PK\x03\x04 something", "unsupported format"),
+    ],
+)
+def test_bad_files_name_the_file_and_the_problem(name: str, content: bytes, problem: str) -> None:
+    with pytest.raises(DocumentError) as caught:
+        load_document(Path("/docs") / name, content)
+    assert name in str(caught.value)
+    assert problem in str(caught.value)
+
+
+def test_encrypted_pdf_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "geheim.pdf", [["Vertrouwelijk verslag."]], encrypt_with="s3cret")
+    with pytest.raises(DocumentError, match=r"geheim\.pdf: is encrypted"):
+        load_document(pdf, pdf.read_bytes())
+
+
+def test_pdf_without_text_asks_for_ocr(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "scan.pdf", [[]])
+    with pytest.raises(DocumentError, match="no extractable text"):
+        load_document(pdf, pdf.read_bytes())

@@ -1,0 +1,245 @@
+"""`rv`: the command line. Errors from the library are formatted here and nowhere else."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from assistant.answer import Answer
+from assistant.service import Assistant, parse_today
+from index.errors import IndexEmptyError, QuestionError, RvError
+from index.settings import Settings
+
+
+def _settings(index_dir: Path | None, **overrides: Any) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if index_dir is not None:
+        values["index_dir"] = index_dir
+    return Settings(**values)
+
+
+def index_dir_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--index-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Folder of the index (default: RV_INDEX_DIR or .rv/index).",
+    )(command)
+
+
+def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the library's typed errors into a one-line message and an exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except RvError as exc:
+            click.secho(f"Error: {exc}", fg="red", err=True)
+            sys.exit(2 if isinstance(exc, IndexEmptyError | QuestionError) else 1)
+
+    return wrapper
+
+
+class _Commands(click.Group):
+    """Built-in commands plus any registered under the ``rv.commands`` entry-point group.
+
+    ``evals/`` registers ``rv eval`` that way, so that nothing imports it directly.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self._plugins()))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in self._plugins():
+            loaded = self._plugins()[cmd_name].load()
+            command = loaded if isinstance(loaded, click.Command) else None
+        return command
+
+    @staticmethod
+    def _plugins() -> dict[str, Any]:
+        return {ep.name: ep for ep in entry_points(group="rv.commands")}
+
+
+@click.group(cls=_Commands)
+@click.version_option(package_name="radicale-vernieuwing-assistant")
+def main() -> None:
+    """The movement's assistant: answers questions about the documents of Radicale vernieuwing."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the default setup never needs a hub
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+class _Bar:
+    """A progress bar on standard error for long ingests."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._enabled = enabled
+        self._bar: Any = None
+
+    def start(self, total: int) -> None:
+        if self._enabled:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, unit="file", file=sys.stderr, leave=False)
+
+    def advance(self, label: str) -> None:
+        if self._bar is not None:
+            self._bar.set_postfix_str(label[:40])
+            self._bar.update(1)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+@main.command("ingest")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@index_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@reports_errors
+def ingest_command(
+    paths: tuple[Path, ...], index_dir: Path | None, as_json: bool, quiet: bool
+) -> None:
+    """Index documents (.txt, .md, .html, .pdf); with no PATHS, the default corpus.
+
+    Re-running is incremental: unchanged files are skipped, changed files replace their
+    chunks, files deleted from an ingested folder leave the index.
+    """
+    assistant = Assistant(_settings(index_dir))
+    bar = _Bar(enabled=not quiet and not as_json and sys.stderr.isatty())
+    try:
+        report = assistant.ingest(paths, progress=bar)
+    finally:
+        bar.close()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for file, problem in report.failed:
+            click.secho(f"failed: {file}: {problem}", fg="red", err=True)
+        click.echo(
+            f"{len(report.added)} added, {len(report.updated)} updated, "
+            f"{len(report.removed)} removed, {len(report.skipped)} skipped, "
+            f"{len(report.failed)} failed; {report.chunks_written} chunks written "
+            f"in {report.seconds:.1f} s into {assistant.settings.index_dir}"
+        )
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command("ask")
+@click.argument("question", required=False)
+@index_dir_option
+@click.option("--today", default=None, help="Freeze 'today' as YYYY-MM-DD.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON answer object.")
+@click.option(
+    "--jsonl",
+    is_flag=True,
+    help='Read JSON lines {"id", "question", "today"} from standard input; '
+    "write one answer object per line.",
+)
+@click.option("--top-k", type=int, default=None, help="Passages to retrieve.")
+@reports_errors
+def ask_command(
+    question: str | None,
+    index_dir: Path | None,
+    today: str | None,
+    as_json: bool,
+    jsonl: bool,
+    top_k: int | None,
+) -> None:
+    """Answer QUESTION from the indexed documents, with numbered sources."""
+    assistant = Assistant(_settings(index_dir, top_k=top_k))
+    frozen = parse_today(today)
+    if jsonl:
+        answer_lines(assistant, sys.stdin, sys.stdout, frozen)
+        return
+    if not question:
+        raise QuestionError('Give a question, e.g. rv ask "Wanneer is de volgende bijeenkomst?"')
+    answer = assistant.ask(question, today=frozen)
+    if as_json:
+        click.echo(json.dumps(answer.as_dict(), ensure_ascii=False))
+    else:
+        click.echo(format_answer(answer))
+
+
+def answer_lines(
+    assistant: Assistant, lines: TextIO, out: TextIO, default_today: Any = None
+) -> None:
+    """The JSON-lines loop: one bad line is answered with an error, never stops the rest."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        item_id: Any = None
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                raise QuestionError(f'line {number}: expected {{"id": ..., "question": "..."}}')
+            item_id = item.get("id")
+            today = parse_today(item.get("today")) or default_today
+            result = {"id": item_id, **assistant.ask(item["question"], today=today).as_dict()}
+        except json.JSONDecodeError as exc:
+            result = _error_line(item_id, f"line {number}: not valid JSON ({exc.msg})")
+        except IndexEmptyError:
+            raise
+        except RvError as exc:
+            result = _error_line(item_id, str(exc))
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.flush()
+
+
+def _error_line(item_id: Any, message: str) -> dict[str, Any]:
+    return {"id": item_id, "answer": "", "refused": False, "citations": [], "error": message}
+
+
+def format_answer(answer: Answer) -> str:
+    lines = [answer.answer]
+    if answer.citations:
+        lines.append("")
+        lines.append("Bronnen:" if answer.language == "nl" else "Sources:")
+    for c in answer.citations:
+        where = c.url or c.source
+        page = f", p. {c.page}" if c.page is not None else ""
+        lines.append(f"[{c.n}] {c.title}{page}")
+        lines.append(f"    {where}")
+        lines.append(f'    "{c.quote}"')
+    return "\n".join(lines)
+
+
+@main.command("documents")
+@index_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@reports_errors
+def documents_command(index_dir: Path | None, as_json: bool) -> None:
+    """List the indexed documents (title, URL, pages, chunks)."""
+    docs = Assistant(_settings(index_dir)).documents()
+    if as_json:
+        rows = [
+            {
+                "title": d.title,
+                "source": d.source,
+                "url": d.url,
+                "pages": sorted(d.pages),
+                "chunks": d.chunks,
+                "ingested_at": d.ingested_at,
+            }
+            for d in docs
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for d in docs:
+        pages = f", {len(d.pages)} pages" if d.pages else ""
+        click.echo(f"{d.title}\n    {d.url or d.source}\n    {d.chunks} chunks{pages}")
+
+
+if __name__ == "__main__":
+    main()
