@@ -27,6 +27,17 @@ class Citation:
         }
 
 
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved passage, in retrieval order: what the evaluators score retrieval on."""
+
+    source: str
+    title: str
+    page: int | None
+    score: float
+    text: str
+
+
 @dataclass
 class Answer:
     answer: str
@@ -34,6 +45,9 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     language: str = "nl"
     today: dt.date | None = None
+    #: Not part of the JSON contract: what retrieval returned and what the answer step saw.
+    retrieved: list[Passage] = field(default_factory=list)
+    context: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """The evaluators' contract: answer, refused, citations (plus language and today)."""
@@ -54,3 +68,6 @@ REFUSALS = {
 
 def refusal(language: str, today: dt.date | None) -> Answer:
     return Answer(REFUSALS[language], refused=True, language=language, today=today)
+
+
+Turn = dict[str, str]  # {"role": "user" | "assistant", "content": "..."}

@@ -7,7 +7,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from assistant.answer import Answer, Citation, refusal
+from assistant.answer import Answer, Citation, Passage, refusal
 from index.store import Hit
 from index.text import fold, sentence_spans
 
@@ -43,8 +43,11 @@ def compose(
     min_relevance: float,
     max_sentences: int,
 ) -> Answer:
+    retrieved = [_passage(h) for h in hits]
     if not hits or hits[0].score < min_relevance:
-        return refusal(language, today)
+        answer = refusal(language, today)
+        answer.retrieved = retrieved
+        return answer
     best = hits[0].score
     relevant = [h for h in hits if h.score >= max(min_relevance, best - 0.06)]
     chosen = _choose_sentences(question, relevant, max_sentences)
@@ -70,6 +73,19 @@ def compose(
         citations=citations,
         language=language,
         today=today,
+        retrieved=retrieved,
+        context="\n\n".join(h.text for h in relevant),
+    )
+
+
+def _passage(hit: Hit) -> Passage:
+    page = hit.metadata.get("page")
+    return Passage(
+        source=str(hit.metadata.get("source", "")),
+        title=str(hit.metadata.get("title", "")),
+        page=int(page) if page is not None else None,
+        score=hit.score,
+        text=hit.text,
     )
 
 

@@ -10,7 +10,7 @@ import zoneinfo
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.answer import Answer
+from assistant.answer import Answer, Turn
 from assistant.extractive import compose
 from assistant.language import detect_language
 from index.embedders import Embedder, make_embedder
@@ -54,6 +54,18 @@ class Assistant:
     def documents(self) -> list[IndexedDocument]:
         return sorted(self.store.indexed_documents().values(), key=lambda d: d.source)
 
+    def source_text(self, source: str) -> str:
+        """The cleaned text of one indexed document, rebuilt from its chunks (overlaps merged)."""
+        chunks = sorted(
+            (h for h in self.store.all_chunks() if h.metadata.get("source") == source),
+            key=lambda h: int(h.metadata.get("start", 0)),
+        )
+        text = ""
+        for chunk in chunks:
+            start = int(chunk.metadata.get("start", len(text)))
+            text = text.ljust(start, "\n")[:start] + chunk.text
+        return text
+
     def today(self, override: dt.date | None = None) -> dt.date:
         if override is not None:
             return override
@@ -61,22 +73,51 @@ class Assistant:
             return self.settings.today
         return dt.datetime.now(zoneinfo.ZoneInfo(self.settings.timezone)).date()
 
-    def ask(self, question: str, today: dt.date | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        today: dt.date | None = None,
+        history: Sequence[Turn] = (),
+    ) -> Answer:
+        """Answer ``question``; ``history`` holds the earlier turns of the conversation."""
         question = question.strip()
         if not question:
             raise QuestionError("The question is empty; ask something about the documents.")
         store = self.store
         if store.count() == 0:
             raise IndexEmptyError(self.settings.index_dir)
-        hits = store.search(question, self.settings.top_k)
+        query = with_context(question, history)
+        hits = store.search(query, self.settings.top_k)
         return compose(
-            question,
+            query,
             hits,
             language=detect_language(question),
             today=self.today(today),
             min_relevance=self.settings.min_relevance,
             max_sentences=self.settings.answer_sentences,
         )
+
+
+def with_context(question: str, history: Sequence[Turn]) -> str:
+    """A follow-up question searched together with the user's previous question."""
+    earlier = [t.get("content", "") for t in history if t.get("role") == "user"]
+    return f"{earlier[-1]} {question}" if earlier else question
+
+
+def parse_history(value: object) -> list[Turn]:
+    """Validate a ``history`` list from JSON input."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(
+        isinstance(t, dict)
+        and t.get("role") in ("user", "assistant")
+        and isinstance(t.get("content"), str)
+        for t in value
+    ):
+        raise QuestionError(
+            'history must be a list of {"role": "user"|"assistant", "content": "..."} objects'
+        )
+    return [{"role": t["role"], "content": t["content"]} for t in value]
 
 
 def parse_today(value: str | None) -> dt.date | None:

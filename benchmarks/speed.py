@@ -17,10 +17,10 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from retrieval import QUESTIONS  # noqa: E402
+from retrieval import QUESTIONS
 
-from assistant.service import Assistant  # noqa: E402
-from index.settings import Settings  # noqa: E402
+from assistant.service import Assistant
+from index.settings import Settings
 
 
 def main() -> None:
@@ -39,10 +39,14 @@ def main() -> None:
                 latencies.append(1000 * (time.perf_counter() - started))
         latencies.sort()
         p95 = latencies[int(0.95 * len(latencies)) - 1]
-        print(f"ingest (cold, {len(report.added)} files, {assistant.store.count()} chunks): "
-              f"{ingest_s:.1f} s")
-        print(f"ask, warm, {len(latencies)} questions: p50 {statistics.median(latencies):.0f} ms, "
-              f"p95 {p95:.0f} ms")
+        print(
+            f"ingest (cold, {len(report.added)} files, {assistant.store.count()} chunks): "
+            f"{ingest_s:.1f} s"
+        )
+        print(
+            f"ask, warm, {len(latencies)} questions: p50 {statistics.median(latencies):.0f} ms, "
+            f"p95 {p95:.0f} ms"
+        )
 
 
 if __name__ == "__main__":

