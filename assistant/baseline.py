@@ -51,6 +51,7 @@ class LangChainBaseline:
             collection_name=f"baseline-{uuid.uuid4().hex[:8]}",
             embedding_function=LangChainEmbeddings(embedder),  # type: ignore[arg-type]
             client_settings=_in_memory(),
+            collection_metadata={"hnsw:space": "cosine"},
         )
         self._store.add_documents(chunks)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answer import Answer, Citation, Passage, refusal
-from index.store import Hit
+from index.retrieval import Candidate
 from index.text import fold, sentence_spans
 
 _STOPWORDS = {
@@ -18,12 +19,14 @@ _STOPWORDS = {
     "the", "a", "an", "and", "of", "what", "who", "where", "when", "which", "how", "why",
     "are", "there", "on", "for", "with", "to", "at", "that", "this", "about", "does", "do",
 }  # fmt: skip
+#: Candidates whose sentences may make up the answer.
+_ANSWER_CANDIDATES = 4
 
 
 @dataclass
-class _Candidate:
-    hit_rank: int
-    hit: Hit
+class _Sentence:
+    rank: int
+    candidate: Candidate
     start: int
     end: int
     score: float
@@ -35,37 +38,51 @@ def terms(text: str) -> set[str]:
     return {w[:7] for w in words if w not in _STOPWORDS and (len(w) > 2 or w.isdigit())}
 
 
+def passage(candidate: Candidate) -> Passage:
+    meta = candidate.hit.metadata
+    page = meta.get("page")
+    return Passage(
+        source=str(meta.get("source", "")),
+        title=str(meta.get("title", "")),
+        page=int(page) if page is not None else None,
+        score=candidate.score,
+        text=candidate.hit.text,
+    )
+
+
 def compose(
     question: str,
-    hits: list[Hit],
+    candidates: Sequence[Candidate],
+    contexts: Sequence[str],
     language: str,
     today: dt.date | None,
     min_relevance: float,
     max_sentences: int,
 ) -> Answer:
-    retrieved = [_passage(h) for h in hits]
-    if not hits or hits[0].score < min_relevance:
+    retrieved = [passage(c) for c in candidates]
+    best_dense = max((c.dense for c in candidates), default=0.0)
+    if best_dense < min_relevance:
         answer = refusal(language, today)
         answer.retrieved = retrieved
         return answer
-    best = hits[0].score
-    relevant = [h for h in hits if h.score >= max(min_relevance, best - 0.06)]
-    chosen = _choose_sentences(question, relevant, max_sentences)
+    chosen = _choose_sentences(question, list(candidates[:_ANSWER_CANDIDATES]), max_sentences)
     citations: list[Citation] = []
     numbers: dict[str, int] = {}
     quotes: dict[str, list[str]] = {}
     statements: list[str] = []
-    for candidate in chosen:
-        hit = candidate.hit
-        sentence = hit.text[candidate.start : candidate.end]
+    for sentence in chosen:
+        hit = sentence.candidate.hit
+        text = hit.text[sentence.start : sentence.end]
         if hit.id not in numbers:
             numbers[hit.id] = len(numbers) + 1
             quotes[hit.id] = []
-        quotes[hit.id].append(sentence)
-        statements.append(f"{sentence} [{numbers[hit.id]}]")
-    for hit_id, n in numbers.items():
-        hit = next(h for h in relevant if h.id == hit_id)
-        citations.append(_citation(n, hit, " … ".join(quotes[hit_id])))
+        quotes[hit.id].append(text)
+        statements.append(f"{text} [{numbers[hit.id]}]")
+    for candidate in candidates:
+        if candidate.hit.id in numbers:
+            n = numbers[candidate.hit.id]
+            citations.append(_citation(n, candidate, " … ".join(quotes[candidate.hit.id])))
+    citations.sort(key=lambda c: c.n)
     lead = "" if language == "nl" else "The documents say (in Dutch): "
     return Answer(
         answer=lead + " ".join(statements),
@@ -74,50 +91,53 @@ def compose(
         language=language,
         today=today,
         retrieved=retrieved,
-        context="\n\n".join(h.text for h in relevant),
+        context="\n\n".join(contexts),
     )
 
 
-def _passage(hit: Hit) -> Passage:
-    page = hit.metadata.get("page")
-    return Passage(
-        source=str(hit.metadata.get("source", "")),
-        title=str(hit.metadata.get("title", "")),
-        page=int(page) if page is not None else None,
-        score=hit.score,
-        text=hit.text,
-    )
-
-
-def _choose_sentences(question: str, hits: list[Hit], max_sentences: int) -> list[_Candidate]:
-    wanted = terms(question)
-    spans = [
-        (rank, hit, position, start, end)
-        for rank, hit in enumerate(hits)
-        for position, (start, end) in enumerate(sentence_spans(hit.text))
-        if not _is_heading(hit.text, start, end)
-    ]
-    sentence_terms = [terms(hit.text[start:end]) for _, hit, _, start, end in spans]
-    weights = _rarity(wanted, sentence_terms)
-    total = sum(weights.values()) or 1.0
-    candidates: list[_Candidate] = []
-    for (rank, hit, position, start, end), found in zip(spans, sentence_terms, strict=True):
-        overlap = sum(weights[t] for t in wanted & found) / total
-        score = overlap + hit.score - 0.02 * rank - 0.003 * position
-        candidates.append(_Candidate(rank, hit, start, end, score))
-    candidates.sort(key=lambda c: c.score, reverse=True)
-    chosen: list[_Candidate] = []
-    per_hit: dict[str, int] = {}
-    for candidate in candidates:
-        if per_hit.get(candidate.hit.id, 0) >= 2:
+def _choose_sentences(
+    question: str, candidates: list[Candidate], max_sentences: int
+) -> list[_Sentence]:
+    scored = _scored_sentences(question, candidates)
+    scored.sort(key=lambda s: s.score, reverse=True)
+    chosen: list[_Sentence] = []
+    per_chunk: dict[str, int] = {}
+    for sentence in scored:
+        chunk_id = sentence.candidate.hit.id
+        if per_chunk.get(chunk_id, 0) >= 2:
             continue
-        chosen.append(candidate)
-        per_hit[candidate.hit.id] = per_hit.get(candidate.hit.id, 0) + 1
+        chosen.append(sentence)
+        per_chunk[chunk_id] = per_chunk.get(chunk_id, 0) + 1
         if len(chosen) == max_sentences:
             break
     # Read in document order within a source, best source first.
-    chosen.sort(key=lambda c: (c.hit_rank, c.start))
+    chosen.sort(key=lambda s: (s.rank, s.start))
     return chosen
+
+
+def _scored_sentences(question: str, candidates: list[Candidate]) -> list[_Sentence]:
+    """Sentence scores from the second stage where it gave them, else from word overlap."""
+    out: list[_Sentence] = []
+    wanted = terms(question)
+    lexical_spans = [
+        (rank, c, start, end)
+        for rank, c in enumerate(candidates)
+        if not c.sentences
+        for start, end in sentence_spans(c.hit.text)
+    ]
+    weights = _rarity(wanted, [terms(c.hit.text[s:e]) for _, c, s, e in lexical_spans])
+    total = sum(weights.values()) or 1.0
+    for rank, candidate in enumerate(candidates):
+        for start, end, score in candidate.sentences:
+            if not _is_heading(candidate.hit.text, start, end):
+                out.append(_Sentence(rank, candidate, start, end, score - 0.02 * rank))
+    for rank, candidate, start, end in lexical_spans:
+        if _is_heading(candidate.hit.text, start, end):
+            continue
+        found = terms(candidate.hit.text[start:end])
+        overlap = sum(weights[t] for t in wanted & found) / total
+        out.append(_Sentence(rank, candidate, start, end, overlap + candidate.dense - 0.02 * rank))
+    return out
 
 
 def _is_heading(text: str, start: int, end: int) -> bool:
@@ -135,15 +155,9 @@ def _rarity(wanted: set[str], sentence_terms: list[set[str]]) -> dict[str, float
     }
 
 
-def _citation(n: int, hit: Hit, quote: str) -> Citation:
-    meta = hit.metadata
-    page = meta.get("page")
-    url = meta.get("url")
+def _citation(n: int, candidate: Candidate, quote: str) -> Citation:
+    p = passage(candidate)
+    url = candidate.hit.metadata.get("url")
     return Citation(
-        n=n,
-        title=str(meta.get("title", "")),
-        source=str(meta.get("source", "")),
-        url=str(url) if url else None,
-        page=int(page) if page is not None else None,
-        quote=quote,
+        n=n, title=p.title, source=p.source, url=str(url) if url else None, page=p.page, quote=quote
     )

@@ -15,6 +15,7 @@ from assistant.extractive import compose
 from assistant.language import detect_language
 from index.embedders import Embedder, make_embedder
 from index.errors import IndexEmptyError, QuestionError
+from index.retrieval import Filters, HybridRetriever, make_retriever
 from index.settings import Settings
 from index.store import ChromaStore, IndexedDocument, VectorStore
 from ingest.pipeline import ChunkingOptions, IngestReport, Progress, ingest
@@ -32,6 +33,7 @@ class Assistant:
         self.settings = settings
         self._embedder = embedder
         self._store = store
+        self._retriever: HybridRetriever | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -45,6 +47,12 @@ class Assistant:
             identity = self.settings.collection_identity(self.embedder.identity)
             self._store = ChromaStore(self.settings.index_dir, self.embedder, identity)
         return self._store
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        if self._retriever is None:
+            self._retriever = make_retriever(self.settings, self.store)
+        return self._retriever
 
     def ingest(self, paths: Sequence[Path] = (), progress: Progress | None = None) -> IngestReport:
         """Index ``paths`` (files or folders); no paths means the default corpus."""
@@ -78,6 +86,7 @@ class Assistant:
         question: str,
         today: dt.date | None = None,
         history: Sequence[Turn] = (),
+        filters: Filters | None = None,
     ) -> Answer:
         """Answer ``question``; ``history`` holds the earlier turns of the conversation."""
         question = question.strip()
@@ -87,10 +96,12 @@ class Assistant:
         if store.count() == 0:
             raise IndexEmptyError(self.settings.index_dir)
         query = with_context(question, history)
-        hits = store.search(query, self.settings.top_k)
+        candidates = self.retriever.retrieve(query, self.settings.top_k, filters)
+        contexts = self.retriever.contexts(candidates, self.settings.context_window)
         return compose(
             query,
-            hits,
+            candidates,
+            contexts,
             language=detect_language(question),
             today=self.today(today),
             min_relevance=self.settings.min_relevance,

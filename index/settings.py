@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Bumped whenever cleaning or chunking changes what a stored chunk contains, so that an
 #: upgrade builds a fresh collection instead of mixing old and new chunks.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 3
 
 
 def default_corpus_dir() -> Path:
@@ -88,7 +88,42 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(
         default=80, ge=0, description="Characters repeated between chunks of one long section."
     )
-    top_k: int = Field(default=6, ge=1, description="Passages retrieved per question.")
+    top_k: int = Field(default=8, ge=1, description="Passages retrieved per question.")
+    retrieval_mode: str = Field(
+        default="hybrid",
+        description="'hybrid' (dense + keyword, fused by reciprocal rank), 'dense' or 'keyword'.",
+    )
+    candidates: int = Field(
+        default=20, ge=1, description="Candidates each first-stage retriever passes on."
+    )
+    keyword_weight: float = Field(
+        default=0.5, ge=0.0, description="Weight of the keyword ranking in the fusion."
+    )
+    reranker: str = Field(
+        default="sentences",
+        description="Second stage: 'sentences' (best sentence by stored sentence embeddings "
+        "and keyword matches), 'cross-encoder' (RV_RERANKER_MODEL) or 'none'.",
+    )
+    sentence_weight: float = Field(
+        default=4.0,
+        ge=0.0,
+        description="Sentence reranker: weight of a chunk's best sentence against its fused rank.",
+    )
+    sentence_keyword_weight: float = Field(
+        default=0.5,
+        ge=0.0,
+        description="Sentence reranker: weight of the question's words found in the sentence.",
+    )
+    reranker_model: str = Field(
+        default="",
+        description="sentence-transformers CrossEncoder for reranker=cross-encoder: a local "
+        "path, or a model name when downloads are allowed.",
+    )
+    context_window: int = Field(
+        default=2,
+        ge=0,
+        description="Neighbouring chunks on each side added to a hit for the answer's context.",
+    )
     answer_sentences: int = Field(default=3, ge=1, description="Sentences in an extractive answer.")
     min_relevance: float = Field(
         default=0.78,

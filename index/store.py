@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, cast
 
+import numpy as np
 from langchain_core.documents import Document
 
-from index.embedders import Embedder
+from index.embedders import Embedder, Vectors
 from index.errors import ConfigError
+from index.text import sentence_spans
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,16 @@ class Hit:
     text: str
     metadata: Metadata
     score: float
+
+
+@dataclass(frozen=True)
+class SentenceVector:
+    """A sentence of a chunk (character span within the chunk) and its embedding."""
+
+    chunk_id: str
+    start: int
+    end: int
+    vector: Vectors
 
 
 @dataclass
@@ -57,7 +69,22 @@ class VectorStore(Protocol):
 
     def search(self, query: str, k: int, where: Metadata | None = None) -> list[Hit]: ...
 
+    def search_vector(
+        self, vector: Vectors, k: int, where: Metadata | None = None
+    ) -> list[Hit]: ...
+
+    def sentence_vectors(self, chunk_ids: Sequence[str]) -> list[SentenceVector]: ...
+
+    def chunk_vectors(self, chunk_ids: Sequence[str]) -> dict[str, Vectors]: ...
+
     def all_chunks(self) -> list[Hit]: ...
+
+    def revision(self) -> str:
+        """Changes whenever any chunk is added, replaced or removed (in any process)."""
+        ...
+
+    @property
+    def embedder(self) -> Embedder: ...
 
 
 def collection_name(identity: dict[str, Any]) -> str:
@@ -71,6 +98,11 @@ def _chroma_metadata(metadata: dict[str, Any]) -> Metadata:
 
 def _scalars(metadata: Mapping[str, Any] | None) -> Metadata:
     return {k: v for k, v in (metadata or {}).items() if isinstance(v, str | int | float | bool)}
+
+
+def _listed(values: Any) -> Any:
+    """Chroma returns embeddings as an array (whose truth value is ambiguous) or None."""
+    return [] if values is None else values
 
 
 def _chunk_id(source: str, content_hash: str, index: int) -> str:
@@ -102,11 +134,20 @@ class ChromaStore:
             settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
         )
         self.name = collection_name(identity)
+        metadata = {"hnsw:space": "cosine", "rv_identity": json.dumps(identity, sort_keys=True)}
+        function = cast(Any, _ChromaEmbeddingFunction(embedder))
         self._collection = self._client.get_or_create_collection(
-            self.name,
-            embedding_function=cast(Any, _ChromaEmbeddingFunction(embedder)),
-            metadata={"hnsw:space": "cosine", "rv_identity": json.dumps(identity, sort_keys=True)},
+            self.name, embedding_function=function, metadata=metadata
         )
+        # Every sentence of every chunk, embedded once at ingest, so that answers and the
+        # default reranker can score sentences without embedding them per question.
+        self._sentences = self._client.get_or_create_collection(
+            f"{self.name}-sentences", embedding_function=function, metadata=metadata
+        )
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._embedder
 
     def count(self) -> int:
         return int(self._collection.count())
@@ -133,7 +174,8 @@ class ChromaStore:
 
     def replace_document(self, source: str, chunks: Sequence[Document]) -> None:
         """Add the new chunks first, then drop the old ones: a crash never leaves a gap."""
-        old_ids = self._ids_of(source)
+        old_ids = self._ids_of(self._collection, source)
+        old_sentence_ids = self._ids_of(self._sentences, source)
         if chunks:
             ids = [
                 _chunk_id(source, str(c.metadata["content_hash"]), i) for i, c in enumerate(chunks)
@@ -145,25 +187,88 @@ class ChromaStore:
                 metadatas=[_chroma_metadata(c.metadata) for c in chunks],
                 embeddings=vectors,
             )
+            sentence_ids = self._add_sentences(source, ids, chunks)
             old_ids = [i for i in old_ids if i not in set(ids)]
+            old_sentence_ids = [i for i in old_sentence_ids if i not in sentence_ids]
         if old_ids:
             self._collection.delete(ids=old_ids)
+        if old_sentence_ids:
+            self._sentences.delete(ids=old_sentence_ids)
+
+    def _add_sentences(
+        self, source: str, chunk_ids: Sequence[str], chunks: Sequence[Document]
+    ) -> set[str]:
+        ids: list[str] = []
+        texts: list[str] = []
+        metadatas: list[Metadata] = []
+        for chunk_id, chunk in zip(chunk_ids, chunks, strict=True):
+            for i, (start, end) in enumerate(sentence_spans(chunk.page_content)):
+                ids.append(f"{chunk_id}:s{i}")
+                texts.append(chunk.page_content[start:end])
+                metadatas.append(
+                    {"source": source, "chunk_id": chunk_id, "start": start, "end": end}
+                )
+        if ids:
+            self._sentences.upsert(
+                ids=ids,
+                documents=texts,
+                metadatas=metadatas,  # type: ignore[arg-type]
+                embeddings=self._embedder.embed_passages(texts),
+            )
+        return set(ids)
 
     def remove_document(self, source: str) -> None:
-        ids = self._ids_of(source)
-        if ids:
-            self._collection.delete(ids=ids)
+        for collection in (self._collection, self._sentences):
+            ids = self._ids_of(collection, source)
+            if ids:
+                collection.delete(ids=ids)
 
-    def _ids_of(self, source: str) -> list[str]:
-        return list(self._collection.get(where={"source": source}, include=[])["ids"])
+    @staticmethod
+    def _ids_of(collection: Any, source: str) -> list[str]:
+        return list(collection.get(where={"source": source}, include=[])["ids"])
+
+    def revision(self) -> str:
+        ids = sorted(self._collection.get(include=[])["ids"])
+        return hashlib.sha256("\n".join(ids).encode()).hexdigest()
+
+    def chunk_vectors(self, chunk_ids: Sequence[str]) -> dict[str, Vectors]:
+        if not chunk_ids:
+            return {}
+        found = self._collection.get(ids=list(chunk_ids), include=["embeddings"])
+        return {
+            i: np.asarray(v, dtype=np.float32)
+            for i, v in zip(found["ids"], _listed(found["embeddings"]), strict=True)
+        }
+
+    def sentence_vectors(self, chunk_ids: Sequence[str]) -> list[SentenceVector]:
+        if not chunk_ids:
+            return []
+        where: Any = {"chunk_id": {"$in": list(chunk_ids)}}
+        found = self._sentences.get(where=where, include=["metadatas", "embeddings"])
+        sentences = []
+        for meta, vector in zip(
+            found["metadatas"] or [], _listed(found["embeddings"]), strict=True
+        ):
+            scalars = _scalars(meta)
+            sentences.append(
+                SentenceVector(
+                    str(scalars["chunk_id"]),
+                    int(scalars["start"]),
+                    int(scalars["end"]),
+                    np.asarray(vector, dtype=np.float32),
+                )
+            )
+        return sentences
 
     def search(self, query: str, k: int, where: Metadata | None = None) -> list[Hit]:
+        return self.search_vector(self._embedder.embed_queries([query])[0], k, where)
+
+    def search_vector(self, vector: Vectors, k: int, where: Metadata | None = None) -> list[Hit]:
         total = self.count()
         if total == 0:
             return []
-        vector = self._embedder.embed_queries([query])
         result = self._collection.query(
-            query_embeddings=vector,
+            query_embeddings=vector.reshape(1, -1),
             n_results=min(k, total),
             where=where or None,  # type: ignore[arg-type]
             include=["documents", "metadatas", "distances"],

@@ -274,8 +274,14 @@ def _assemble(
             if not page_starts or page_starts[-1][1] != page:
                 page_starts.append((offset + local, page))
         following = body[i + 1].text if i + 1 < len(body) else ""
+        preceding = body[i - 1].text if i else ""
+        # A heading introduces prose; a run of short lines (a date, a time, a place) is a
+        # block of details that belongs together, not a series of headings.
         heading = (
-            looks_like_heading(raw.text) and bool(following) and not looks_like_heading(following)
+            looks_like_heading(raw.text)
+            and bool(following)
+            and not looks_like_heading(following)
+            and not (preceding and looks_like_heading(preceding))
         )
         paragraphs.append(Paragraph(offset, offset + len(raw.text), heading))
         text_parts.append(raw.text)

@@ -16,6 +16,7 @@ import click
 from assistant.answer import Answer
 from assistant.service import Assistant, parse_history, parse_today
 from index.errors import IndexEmptyError, QuestionError, RvError
+from index.retrieval import Filters
 from index.settings import Settings
 
 
@@ -148,6 +149,11 @@ def ingest_command(
     "write one answer object per line.",
 )
 @click.option("--top-k", type=int, default=None, help="Passages to retrieve.")
+@click.option(
+    "--doc", "documents", multiple=True, help="Only this document (file name or part of title)."
+)
+@click.option("--theme", "themes", multiple=True, help="Only documents with this theme.")
+@click.option("--keyword", "keywords", multiple=True, help="Only documents with this keyword.")
 @reports_errors
 def ask_command(
     question: str | None,
@@ -156,16 +162,20 @@ def ask_command(
     as_json: bool,
     jsonl: bool,
     top_k: int | None,
+    documents: tuple[str, ...],
+    themes: tuple[str, ...],
+    keywords: tuple[str, ...],
 ) -> None:
     """Answer QUESTION from the indexed documents, with numbered sources."""
     assistant = Assistant(_settings(index_dir, top_k=top_k))
     frozen = parse_today(today)
+    filters = Filters(documents, themes, keywords)
     if jsonl:
-        answer_lines(assistant, sys.stdin, sys.stdout, frozen)
+        answer_lines(assistant, sys.stdin, sys.stdout, frozen, filters)
         return
     if not question:
         raise QuestionError('Give a question, e.g. rv ask "Wanneer is de volgende bijeenkomst?"')
-    answer = assistant.ask(question, today=frozen)
+    answer = assistant.ask(question, today=frozen, filters=filters)
     if as_json:
         click.echo(json.dumps(answer.as_dict(), ensure_ascii=False))
     else:
@@ -173,7 +183,11 @@ def ask_command(
 
 
 def answer_lines(
-    assistant: Assistant, lines: TextIO, out: TextIO, default_today: Any = None
+    assistant: Assistant,
+    lines: TextIO,
+    out: TextIO,
+    default_today: Any = None,
+    filters: Filters | None = None,
 ) -> None:
     """The JSON-lines loop: one bad line is answered with an error, never stops the rest."""
     for number, line in enumerate(lines, start=1):
@@ -187,7 +201,7 @@ def answer_lines(
             item_id = item.get("id")
             today = parse_today(item.get("today")) or default_today
             history = parse_history(item.get("history"))
-            answer = assistant.ask(item["question"], today=today, history=history)
+            answer = assistant.ask(item["question"], today=today, history=history, filters=filters)
             result = {"id": item_id, **answer.as_dict()}
         except json.JSONDecodeError as exc:
             result = _error_line(item_id, f"line {number}: not valid JSON ({exc.msg})")

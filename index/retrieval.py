@@ -1,0 +1,328 @@
+"""Retrieval: dense and keyword candidates fused by reciprocal rank, then a second stage.
+
+First stage: the embedder's nearest chunks and BM25's best chunks (Dutch analysis), fused
+by reciprocal rank fusion. Second stage (a small seam, picked by name in settings):
+``sentences`` (default) scores each candidate by its best sentence, with the sentence
+embeddings stored at ingest and the keyword matches; ``cross-encoder`` runs a
+sentence-transformers CrossEncoder a user configures; ``none`` keeps the fused order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from index.embedders import Vectors
+from index.errors import ConfigError, EmbedderError
+from index.keywords import KeywordIndex
+from index.store import Hit, Metadata, VectorStore
+from index.text import fold
+
+if TYPE_CHECKING:
+    from index.settings import Settings
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval to some documents; every given field must match (case-insensitive)."""
+
+    documents: tuple[str, ...] = ()  # file name, path or part of the title
+    themes: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.documents or self.themes or self.keywords)
+
+    def allows(self, metadata: Metadata) -> bool:
+        source = str(metadata.get("source", ""))
+        title = fold(str(metadata.get("title", "")))
+        if self.documents and not any(
+            fold(d) in title or Path(source).name == d or source == d for d in self.documents
+        ):
+            return False
+        if self.themes and not _any_listed(self.themes, metadata.get("themes")):
+            return False
+        return not self.keywords or _any_listed(self.keywords, metadata.get("keywords"))
+
+
+def _any_listed(wanted: tuple[str, ...], listed: object) -> bool:
+    values = {fold(v.strip()) for v in str(listed or "").split(";")}
+    return any(fold(w) in values or any(fold(w) in v for v in values) for w in wanted)
+
+
+@dataclass
+class Candidate:
+    """A retrieved chunk, its scores, and (after the second stage) its best sentences."""
+
+    hit: Hit
+    score: float
+    dense: float = 0.0  # cosine similarity of chunk and question
+    keyword: float = 0.0  # BM25 score
+    sentences: list[tuple[int, int, float]] = field(default_factory=list)  # (start, end, score)
+
+
+class Reranker(Protocol):
+    def rerank(
+        self, query: str, vector: Vectors, candidates: list[Candidate]
+    ) -> list[Candidate]: ...
+
+
+class NoReranker:
+    def rerank(self, query: str, vector: Vectors, candidates: list[Candidate]) -> list[Candidate]:
+        return candidates
+
+
+class SentenceReranker:
+    """Score a chunk by its best sentence: stored sentence embedding plus keyword matches."""
+
+    def __init__(
+        self,
+        store: VectorStore,
+        keywords: Callable[[], KeywordIndex],
+        sentence_weight: float = 1.0,
+        keyword_weight: float = 0.5,
+    ) -> None:
+        self._store = store
+        self._keywords = keywords
+        self._sentence_weight = sentence_weight
+        self._keyword_weight = keyword_weight
+
+    def rerank(self, query: str, vector: Vectors, candidates: list[Candidate]) -> list[Candidate]:
+        if not candidates:
+            return candidates
+        by_chunk: dict[str, list[tuple[int, int, float]]] = {}
+        for sentence in self._store.sentence_vectors([c.hit.id for c in candidates]):
+            similarity = float(np.dot(sentence.vector, vector))
+            by_chunk.setdefault(sentence.chunk_id, []).append(
+                (sentence.start, sentence.end, similarity)
+            )
+        analyzer = self._keywords().analyzer
+        wanted = set(analyzer.terms(query))
+        fused_top = max(c.score for c in candidates) or 1.0
+        for candidate in candidates:
+            spans = by_chunk.get(candidate.hit.id, [])
+            # The answer step gets the sentences by meaning alone (word matches there picked
+            # worse sentences on the eval set); the chunk's rank also counts the words found.
+            candidate.sentences = sorted(spans, key=lambda s: s[2], reverse=True)
+            best = 0.0
+            for start, end, similarity in spans:
+                found = wanted & set(analyzer.terms(candidate.hit.text[start:end]))
+                overlap = len(found) / len(wanted) if wanted else 0.0
+                best = max(best, similarity + self._keyword_weight * overlap)
+            candidate.score = candidate.score / fused_top + self._sentence_weight * best
+        return sorted(candidates, key=lambda c: c.score, reverse=True)
+
+
+class CrossEncoderReranker:
+    """A sentence-transformers CrossEncoder (model name or local path) scores each chunk."""
+
+    def __init__(self, model: str, allow_download: bool = False) -> None:
+        if not model:
+            raise ConfigError(
+                "The cross-encoder reranker needs a model: set RV_RERANKER_MODEL to a local "
+                "folder (or a model name with RV_ALLOW_MODEL_DOWNLOAD=true)."
+            )
+        try:
+            from sentence_transformers import CrossEncoder
+
+            self._model = CrossEncoder(model, device="cpu", local_files_only=not allow_download)
+        except Exception as exc:  # sentence-transformers raises many unrelated types
+            raise EmbedderError(f"Could not load the cross-encoder {model!r}: {exc}") from exc
+
+    def rerank(self, query: str, vector: Vectors, candidates: list[Candidate]) -> list[Candidate]:
+        if not candidates:
+            return candidates
+        scores = self._model.predict([(query, c.hit.text) for c in candidates])
+        for candidate, score in zip(candidates, scores, strict=True):
+            candidate.score = float(score)
+        return sorted(candidates, key=lambda c: c.score, reverse=True)
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[tuple[Sequence[str], float]], k: int = 60
+) -> dict[str, float]:
+    """Σ weight / (k + rank) over the rankings each id appears in."""
+    fused: dict[str, float] = {}
+    for ids, weight in rankings:
+        for rank, item in enumerate(ids, start=1):
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
+    return fused
+
+
+class HybridRetriever:
+    """Dense + keyword candidates, fused, then reranked; also builds the answer's context."""
+
+    def __init__(
+        self,
+        store: VectorStore,
+        mode: str = "hybrid",
+        candidates: int = 20,
+        rrf_k: int = 60,
+        keyword_weight: float = 1.0,
+        reranker: Reranker | None = None,
+    ) -> None:
+        if mode not in ("hybrid", "dense", "keyword"):
+            raise ConfigError(f"Unknown retrieval mode {mode!r}; use hybrid, dense or keyword.")
+        self.store = store
+        self.mode = mode
+        self._candidates = candidates
+        self._rrf_k = rrf_k
+        self._keyword_weight = keyword_weight
+        self.reranker: Reranker = reranker or NoReranker()
+        self._chunks: list[Hit] = []
+        self._keyword_index: KeywordIndex | None = None
+        self._signature: str | None = None
+
+    def chunks(self) -> list[Hit]:
+        self._refresh()
+        return self._chunks
+
+    def keyword_index(self) -> KeywordIndex:
+        self._refresh()
+        assert self._keyword_index is not None
+        return self._keyword_index
+
+    def _refresh(self) -> None:
+        """Rebuild the in-memory keyword index when the store's content has changed."""
+        signature = self.store.revision()
+        if signature == self._signature:
+            return
+        self._chunks = self.store.all_chunks()
+        self._keyword_index = KeywordIndex(
+            [c.id for c in self._chunks], [c.text for c in self._chunks]
+        )
+        self._signature = signature
+
+    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Candidate]:
+        chunks = self.chunks()
+        allowed = [c for c in chunks if not filters or filters.allows(c.metadata)]
+        if not allowed:
+            return []
+        allowed_ids = {c.id for c in allowed}
+        vector = self.store.embedder.embed_queries([query])[0]
+        rankings: list[tuple[Sequence[str], float]] = []
+        dense_scores: dict[str, float] = {}
+        if self.mode in ("hybrid", "dense"):
+            where: Metadata | None = None
+            if filters:
+                sources = sorted({str(c.metadata["source"]) for c in allowed})
+                where = {"source": {"$in": sources}}  # type: ignore[dict-item]
+            dense = self.store.search_vector(vector, self._candidates, where)
+            dense_scores = {h.id: h.score for h in dense}
+            rankings.append(([h.id for h in dense], 1.0))
+        keyword_scores = self._keyword_scores(query, allowed_ids)
+        if self.mode in ("hybrid", "keyword"):
+            ranked = sorted(keyword_scores, key=lambda i: keyword_scores[i], reverse=True)
+            rankings.append(
+                (
+                    [i for i in ranked if keyword_scores[i] > 0][: self._candidates],
+                    self._keyword_weight,
+                )
+            )
+        fused = reciprocal_rank_fusion(rankings, self._rrf_k)
+        by_id = {c.id: c for c in allowed}
+        missing = [i for i in fused if i not in dense_scores]
+        if missing:
+            dense_scores.update(self._cosines(vector, [by_id[i] for i in missing]))
+        candidates = [
+            Candidate(by_id[i], score, dense_scores.get(i, 0.0), keyword_scores.get(i, 0.0))
+            for i, score in sorted(fused.items(), key=lambda kv: kv[1], reverse=True)
+        ][: self._candidates]
+        return self.reranker.rerank(query, vector, candidates)[:k]
+
+    def _keyword_scores(self, query: str, allowed: set[str]) -> dict[str, float]:
+        index = self.keyword_index()
+        scores = index.scores(query)
+        return {i: float(s) for i, s in zip(index.ids, scores, strict=True) if i in allowed}
+
+    def _cosines(self, vector: Vectors, hits: list[Hit]) -> dict[str, float]:
+        """Cosine of chunks only the keyword side found, so every candidate has one."""
+        vectors = self.store.chunk_vectors([h.id for h in hits])
+        return {i: float(np.dot(v, vector)) for i, v in vectors.items()}
+
+    def contexts(self, candidates: Sequence[Candidate], window: int = 1) -> list[str]:
+        """Small-to-big: each hit with its neighbouring chunks, merged per document.
+
+        Hits from one document whose neighbourhoods touch become one passage, so the answer
+        step never sees a thought cut off at a chunk edge, nor the same text twice.
+        """
+        by_source: dict[str, list[Hit]] = {}
+        for chunk in self.chunks():
+            by_source.setdefault(str(chunk.metadata.get("source")), []).append(chunk)
+        wanted: dict[str, set[int]] = {}
+        order: list[str] = []
+        for candidate in candidates:
+            source = str(candidate.hit.metadata.get("source"))
+            index = int(candidate.hit.metadata.get("chunk_index", 0))
+            if source not in wanted:
+                order.append(source)
+            wanted.setdefault(source, set()).update(range(index - window, index + window + 1))
+        passages: list[str] = []
+        for source in order:
+            chunks = sorted(
+                (
+                    c
+                    for c in by_source.get(source, [])
+                    if int(c.metadata.get("chunk_index", 0)) in wanted[source]
+                ),
+                key=lambda c: int(c.metadata.get("start", 0)),
+            )
+            passages.extend(_merge_runs(chunks))
+        return passages
+
+
+def _merge_runs(chunks: list[Hit]) -> list[str]:
+    """Join chunks that overlap or touch (by their offsets in the document) into passages."""
+    passages: list[str] = []
+    run_start, run = 0, ""
+    for chunk in chunks:
+        start = int(chunk.metadata.get("start", 0))
+        end = start + len(chunk.text)
+        run_end = run_start + len(run)
+        if run and start <= run_end + 2:  # overlapping, or only a paragraph break between
+            if end > run_end:
+                run += (
+                    chunk.text[run_end - start :]
+                    if start <= run_end
+                    else "\n" * (start - run_end) + chunk.text
+                )
+            continue
+        if run:
+            passages.append(run)
+        run_start, run = start, chunk.text
+    if run:
+        passages.append(run)
+    return passages
+
+
+def make_reranker(settings: Settings, retriever: HybridRetriever) -> Reranker:
+    name = settings.reranker
+    if name == "none":
+        return NoReranker()
+    if name == "sentences":
+        return SentenceReranker(
+            retriever.store,
+            retriever.keyword_index,
+            settings.sentence_weight,
+            settings.sentence_keyword_weight,
+        )
+    if name == "cross-encoder":
+        return CrossEncoderReranker(settings.reranker_model, settings.allow_model_download)
+    raise ConfigError(
+        f"Unknown reranker {name!r}; set RV_RERANKER to sentences, cross-encoder or none."
+    )
+
+
+def make_retriever(settings: Settings, store: VectorStore) -> HybridRetriever:
+    retriever = HybridRetriever(
+        store,
+        mode=settings.retrieval_mode,
+        candidates=settings.candidates,
+        keyword_weight=settings.keyword_weight,
+    )
+    retriever.reranker = make_reranker(settings, retriever)
+    return retriever
