@@ -48,6 +48,8 @@ class Answer:
     #: Not part of the JSON contract: what retrieval returned and what the answer step saw.
     retrieved: list[Passage] = field(default_factory=list)
     context: str = ""
+    #: Statements no cited passage supports (generated answers); shown flagged, not as fact.
+    unsupported: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The evaluators' contract: answer, refused, citations (plus language and today)."""
@@ -57,6 +59,7 @@ class Answer:
             "citations": [c.as_dict() for c in self.citations],
             "language": self.language,
             "today": self.today.isoformat() if self.today else None,
+            "unsupported": self.unsupported,
         }
 
 
@@ -64,10 +67,27 @@ REFUSALS = {
     "nl": "Dat staat niet in de documenten van de beweging.",
     "en": "The movement's documents don't say.",
 }
+OUT_OF_ROLE = {
+    "nl": "Ik beantwoord alleen vragen over de documenten van de beweging Radicale vernieuwing; "
+    "daar kan ik je niet mee helpen.",
+    "en": "I only answer questions about the documents of the Radicale vernieuwing movement, "
+    "so I can't help with that.",
+}
+COVERS = {
+    "nl": "De documenten gaan onder meer over: {topics}.",
+    "en": "The documents cover, among other things: {topics}.",
+}
 
 
-def refusal(language: str, today: dt.date | None) -> Answer:
-    return Answer(REFUSALS[language], refused=True, language=language, today=today)
+def refusal(
+    language: str, today: dt.date | None, topics: list[str] | None = None, out_of_role: bool = False
+) -> Answer:
+    """'The documents don't say', with what they do cover when that helps."""
+    text = (OUT_OF_ROLE if out_of_role else REFUSALS)[language]
+    if topics:
+        quoted = ", ".join(f"“{t}”" for t in topics)
+        text = f"{text} {COVERS[language].format(topics=quoted)}"
+    return Answer(text, refused=True, language=language, today=today)
 
 
 Turn = dict[str, str]  # {"role": "user" | "assistant", "content": "..."}

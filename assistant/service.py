@@ -6,18 +6,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from assistant.answer import Answer, Turn
-from assistant.extractive import compose
+from assistant.answer import Answer, Turn, refusal
+from assistant.calendar import answer_calendar, calendar_answer, calendar_question, relevant_events
+from assistant.citations import check
+from assistant.extractive import passage
+from assistant.generators import AnswerGenerator, AnswerRequest, StreamingGenerator, make_generator
 from assistant.language import detect_language
+from assistant.offtopic import OffTopicDetector
+from assistant.questions import answers_the_kind, leaves_role, question_kind
 from index.embedders import Embedder, make_embedder
 from index.errors import IndexEmptyError, QuestionError
-from index.retrieval import Filters, HybridRetriever, make_retriever
+from index.events import Event
+from index.retrieval import Candidate, Filters, HybridRetriever, make_retriever
 from index.settings import Settings
 from index.store import ChromaStore, IndexedDocument, VectorStore
+from index.text import fold
 from ingest.pipeline import ChunkingOptions, IngestReport, Progress, ingest
 
 
@@ -34,6 +42,8 @@ class Assistant:
         self._embedder = embedder
         self._store = store
         self._retriever: HybridRetriever | None = None
+        self._generator: AnswerGenerator | None = None
+        self._off_topic: OffTopicDetector | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -81,6 +91,12 @@ class Assistant:
             return self.settings.today
         return dt.datetime.now(zoneinfo.ZoneInfo(self.settings.timezone)).date()
 
+    @property
+    def generator(self) -> AnswerGenerator:
+        if self._generator is None:
+            self._generator = make_generator(self.settings)
+        return self._generator
+
     def ask(
         self,
         question: str,
@@ -89,30 +105,152 @@ class Assistant:
         filters: Filters | None = None,
     ) -> Answer:
         """Answer ``question``; ``history`` holds the earlier turns of the conversation."""
+        prepared = self._prepare(question, today, history, filters)
+        if isinstance(prepared, Answer):
+            return prepared
+        return self._finish(prepared, self.generator.generate(prepared))
+
+    def ask_stream(
+        self,
+        question: str,
+        today: dt.date | None = None,
+        history: Sequence[Turn] = (),
+        filters: Filters | None = None,
+    ) -> Iterator[str | Answer]:
+        """The answer's text as it is produced, then the checked Answer itself."""
+        prepared = self._prepare(question, today, history, filters)
+        if isinstance(prepared, Answer):
+            yield prepared
+            return
+        if not isinstance(self.generator, StreamingGenerator):
+            yield self._finish(prepared, self.generator.generate(prepared))
+            return
+        parts: list[str] = []
+        for part in self.generator.stream(prepared):
+            parts.append(part)
+            yield part
+        yield self._finish(prepared, self.generator.complete(prepared, "".join(parts)))
+
+    def _prepare(
+        self,
+        question: str,
+        today: dt.date | None,
+        history: Sequence[Turn],
+        filters: Filters | None,
+    ) -> AnswerRequest | Answer:
+        """Retrieve the evidence, or decide the documents can't answer (a refusal)."""
         question = question.strip()
         if not question:
             raise QuestionError("The question is empty; ask something about the documents.")
+        language = detect_language(question)
+        day = self.today(today)
+        if leaves_role(question):
+            return refusal(language, day, out_of_role=True)
         store = self.store
         if store.count() == 0:
             raise IndexEmptyError(self.settings.index_dir)
         query = with_context(question, history)
         candidates = self.retriever.retrieve(query, self.settings.top_k, filters)
-        contexts = self.retriever.contexts(candidates, self.settings.context_window)
-        return compose(
-            query,
-            candidates,
-            contexts,
-            language=detect_language(question),
-            today=self.today(today),
-            min_relevance=self.settings.min_relevance,
-            max_sentences=self.settings.answer_sentences,
+        kind = question_kind(question)
+        if (dated := self._calendar(question, kind, language, day, candidates)) is not None:
+            return dated
+        if self._unanswerable(question, language, candidates):
+            answer = refusal(language, day, self._topics(candidates))
+            answer.retrieved = [passage(c) for c in candidates]
+            return answer
+        return AnswerRequest(
+            question=question,
+            query=query,
+            language=language,
+            kind=kind,
+            candidates=candidates,
+            contexts=self.retriever.contexts(candidates, self.settings.context_window),
+            today=day,
+            history=tuple(history),
         )
+
+    def _unanswerable(self, question: str, language: str, candidates: Sequence[Candidate]) -> bool:
+        """Nothing close enough, or the question hinges on something no document mentions."""
+        if not candidates or max(c.dense for c in candidates) < self.settings.min_relevance:
+            return True
+        unknown = self.retriever.keyword_index().unknown_words(question)
+        if any(w.isdigit() for w in unknown):
+            return True  # a year or number the documents never mention
+        if language == "nl" and any(_names_a_thing(w, question) for w in unknown):
+            return True
+        if self._off_topic is None:
+            self._off_topic = OffTopicDetector(self.embedder)
+        best = max((s[2] for c in candidates for s in c.sentences), default=0.0)
+        best = max(best, max(c.dense for c in candidates))
+        return self._off_topic.is_off_topic(self.embedder.embed_queries([question])[0], best)
+
+    def document_text(self, source: str) -> str:
+        """Every chunk of one indexed document, in order: what quotes are checked against."""
+        chunks = [c for c in self.retriever.chunks() if c.metadata.get("source") == source]
+        chunks.sort(key=lambda c: int(c.metadata.get("start", 0)))
+        return "\n\n".join(c.text for c in chunks)
+
+    def _describe(self, source: str) -> str:
+        """A document's title, themes and keywords: what a question's subject is matched to."""
+        for chunk in self.retriever.chunks():
+            if chunk.metadata.get("source") == source:
+                meta = chunk.metadata
+                return " ".join(str(meta.get(k, "")) for k in ("title", "themes", "keywords"))
+        return ""
+
+    def events(self) -> list[Event]:
+        return self.store.events()
+
+    def _calendar(
+        self, question: str, kind: str, language: str, day: dt.date, candidates: Sequence[Candidate]
+    ) -> Answer | None:
+        """Questions about when things happen are answered from the event records."""
+        asked = calendar_question(question, kind)
+        if asked is None:
+            return None
+        sources = list(dict.fromkeys(str(c.hit.metadata.get("source")) for c in candidates))
+        every_event = self.events()
+        events = relevant_events(every_event, asked, sources, self._describe)
+        found = answer_calendar(asked, events, day, language, every_event)
+        if found is None:
+            return None
+        text, cited = found
+        return check(calendar_answer(text, cited, language, day), self.document_text)
+
+    def _finish(self, request: AnswerRequest, answer: Answer) -> Answer:
+        checked = check(answer, self.document_text)
+        if not checked.citations or not answers_the_kind(request.kind, checked):
+            refused = refusal(request.language, request.today, self._topics(request.candidates))
+            refused.retrieved = checked.retrieved
+            return refused
+        return checked
+
+    def _topics(self, candidates: Sequence[Candidate]) -> list[str]:
+        titles = [str(c.hit.metadata.get("title", "")) for c in candidates]
+        return [t for t in dict.fromkeys(titles) if t][:3]
+
+
+def _names_a_thing(word: str, question: str) -> bool:
+    """A noun or name, not a verb form: the question is about something the documents lack."""
+    folded = fold(word)
+    if len(folded) < 4:
+        return False
+    starts_sentence = question.strip().startswith(word)
+    if word[0].isupper() and not starts_sentence:
+        return True  # a name: 'Frankrijk'
+    return not re.search(r"(en|t|d|de|te)$", folded)  # verb endings: 'pakken', 'kost'
 
 
 def with_context(question: str, history: Sequence[Turn]) -> str:
-    """A follow-up question searched together with the user's previous question."""
-    earlier = [t.get("content", "") for t in history if t.get("role") == "user"]
-    return f"{earlier[-1]} {question}" if earlier else question
+    """A follow-up question searched together with the previous turn (question and answer)."""
+    asked = [t.get("content", "") for t in history if t.get("role") == "user"]
+    answered = [t.get("content", "") for t in history if t.get("role") == "assistant"]
+    if not asked:
+        return question
+    earlier = asked[-1]
+    if answered:
+        earlier += " " + re.sub(r"\[\d+\]", "", answered[-1])[:300]
+    return f"{earlier} {question}"
 
 
 def parse_history(value: object) -> list[Turn]:

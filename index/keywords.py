@@ -7,6 +7,7 @@ BM25 over Dutch-analysed tokens finds them, and compound splitting lets
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -109,6 +110,9 @@ class KeywordIndex:
         self.ids = list(ids)
         self._bm25 = bm25s.BM25()
         corpus = [self.analyzer.terms(text) or [""] for text in texts]
+        #: Every search term the documents use: what a question's words are checked against.
+        self.known_terms = {term for terms in corpus for term in terms}
+        self._sorted_terms: list[str] | None = None
         if corpus:
             self._bm25.index(corpus, show_progress=False)
 
@@ -118,5 +122,24 @@ class KeywordIndex:
             return np.zeros(len(self.ids))
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float64)
 
-    def matched_terms(self, query: str, text: str) -> set[str]:
-        return set(self.analyzer.terms(query)) & set(self.analyzer.terms(text))
+    def unknown_words(self, text: str) -> list[str]:
+        """Words of ``text`` (as written) that no document uses, alone or in a compound."""
+        unknown = []
+        for word in re.findall(r"\w+", text):
+            folded = fold(word)
+            if folded in _STOPWORDS or len(folded) < 3:
+                continue
+            terms = self.analyzer.terms(word)
+            if terms and not any(t in self.known_terms for t in terms):
+                # Stemmers differ on inflections ('coördinatoren' / 'coördinator'): a known
+                # term sharing all but the word's last three letters counts as known.
+                prefix = folded[: max(5, len(folded) - 3)]
+                if not self._has_prefix(prefix):
+                    unknown.append(word)
+        return unknown
+
+    def _has_prefix(self, prefix: str) -> bool:
+        if self._sorted_terms is None:
+            self._sorted_terms = sorted(self.known_terms)
+        i = bisect.bisect_left(self._sorted_terms, prefix)
+        return i < len(self._sorted_terms) and self._sorted_terms[i].startswith(prefix)

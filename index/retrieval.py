@@ -142,6 +142,13 @@ class CrossEncoderReranker:
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
 
+def _keyword_text(chunk: Hit) -> str:
+    """A chunk's words for keyword search: its text and its document's descriptors."""
+    meta = chunk.metadata
+    descriptors = " ".join(str(meta.get(k, "")) for k in ("title", "themes", "keywords"))
+    return f"{chunk.text}\n{descriptors}"
+
+
 def reciprocal_rank_fusion(
     rankings: Sequence[tuple[Sequence[str], float]], k: int = 60
 ) -> dict[str, float]:
@@ -193,7 +200,7 @@ class HybridRetriever:
             return
         self._chunks = self.store.all_chunks()
         self._keyword_index = KeywordIndex(
-            [c.id for c in self._chunks], [c.text for c in self._chunks]
+            [c.id for c in self._chunks], [_keyword_text(c) for c in self._chunks]
         )
         self._signature = signature
 

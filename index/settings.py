@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Bumped whenever cleaning or chunking changes what a stored chunk contains, so that an
 #: upgrade builds a fresh collection instead of mixing old and new chunks.
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4
 
 
 def default_corpus_dir() -> Path:
@@ -124,12 +124,29 @@ class Settings(BaseSettings):
         ge=0,
         description="Neighbouring chunks on each side added to a hit for the answer's context.",
     )
+    generator: str = Field(
+        default="extractive",
+        description="Answer generator: 'extractive' (offline, the documents' own sentences) or "
+        "'openai' (any OpenAI-compatible chat endpoint: Ollama, vLLM, llama.cpp, OpenAI).",
+    )
+    openai_base_url: str = Field(
+        default="http://127.0.0.1:11434/v1",
+        description="Base URL of the OpenAI-compatible endpoint (default: a local Ollama).",
+    )
+    openai_model: str = Field(default="", description="Model name the endpoint serves.")
+    openai_api_key: str = Field(
+        default="", description="API key for the endpoint; empty for local servers."
+    )
+    openai_timeout: float = Field(
+        default=120.0, gt=0, description="Seconds to wait for the endpoint's answer."
+    )
+    openai_max_tokens: int = Field(default=400, ge=16, description="Longest generated answer.")
     answer_sentences: int = Field(default=3, ge=1, description="Sentences in an extractive answer.")
     min_relevance: float = Field(
-        default=0.78,
+        default=0.72,
         description="Cosine similarity of the best passage below which the assistant says "
-        "the documents don't answer the question. 0.78 is below every answerable question "
-        "measured; it only catches questions far from every document.",
+        "the documents don't answer the question: a last resort for questions far from "
+        "every document (off-topic subjects and unknown names are caught before).",
     )
     today: dt.date | None = Field(
         default=None,

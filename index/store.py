@@ -15,6 +15,7 @@ from langchain_core.documents import Document
 
 from index.embedders import Embedder, Vectors
 from index.errors import ConfigError
+from index.events import Event, EventStore
 from index.text import sentence_spans
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,10 @@ class VectorStore(Protocol):
     def replace_document(self, source: str, chunks: Sequence[Document]) -> None: ...
 
     def remove_document(self, source: str) -> None: ...
+
+    def replace_events(self, source: str, events: list[Event]) -> None: ...
+
+    def events(self) -> list[Event]: ...
 
     def search(self, query: str, k: int, where: Metadata | None = None) -> list[Hit]: ...
 
@@ -145,9 +150,17 @@ class ChromaStore:
             f"{self.name}-sentences", embedding_function=function, metadata=metadata
         )
 
+        self._events = EventStore(index_dir / f"{self.name}-events.json")
+
     @property
     def embedder(self) -> Embedder:
         return self._embedder
+
+    def replace_events(self, source: str, events: list[Event]) -> None:
+        self._events.replace(source, events)
+
+    def events(self) -> list[Event]:
+        return self._events.all()
 
     def count(self) -> int:
         return int(self._collection.count())
@@ -218,6 +231,7 @@ class ChromaStore:
         return set(ids)
 
     def remove_document(self, source: str) -> None:
+        self._events.remove(source)
         for collection in (self._collection, self._sentences):
             ids = self._ids_of(collection, source)
             if ids:

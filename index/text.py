@@ -20,13 +20,26 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        if match.group(0).strip() and _ends_with_abbreviation(text[start : match.start() + 1]):
+        paragraph_break = not match.group(0).strip()
+        if not paragraph_break and (
+            _ends_with_abbreviation(text[start : match.start() + 1])
+            or _inside_quotation(text[start : match.end()])
+        ):
             continue
         end = match.end()
         _add_span(text, start, end, spans)
         start = end
     _add_span(text, start, len(text), spans)
     return spans
+
+
+def _inside_quotation(fragment: str) -> bool:
+    """A full stop inside ‘a quoted title. Like this’ does not end the sentence around it."""
+    if len(fragment) > 400:
+        return False
+    opened = fragment.count("‘") + fragment.count("“")
+    closed = fragment.count("”") + len(re.findall(r"’(?!\w)", fragment))
+    return opened > closed
 
 
 def _ends_with_abbreviation(fragment: str) -> bool:

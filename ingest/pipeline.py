@@ -16,9 +16,11 @@ from typing import Protocol
 from langchain_core.documents import Document
 
 from index.errors import DocumentError, RvError
+from index.events import Event
 from index.store import IndexedDocument, VectorStore
 from ingest.chunking import chunk_document
 from ingest.cleaning import clean_pages
+from ingest.events import extract_events
 from ingest.loaders import load_document
 from ingest.metadata import content_hash, document_metadata, source_key
 
@@ -63,16 +65,24 @@ class ChunkingOptions:
     chunk_overlap: int
 
 
-def prepare_document(path: Path, data: bytes, options: ChunkingOptions) -> list[Document]:
-    """Load, clean and chunk one file (no index involved)."""
+def prepare(
+    path: Path, data: bytes, options: ChunkingOptions
+) -> tuple[list[Document], list[Event]]:
+    """Load, clean and chunk one file, and find its dated events (no index involved)."""
     loaded = load_document(path, data)
     clean = clean_pages(loaded.pages, block_paragraphs=loaded.kind in ("html", "markdown"))
     if not clean.text.strip():
         raise DocumentError(path, "no text is left after cleaning")
     metadata = document_metadata(loaded, clean, content_hash(data), source_key(path))
-    return chunk_document(
+    chunks = chunk_document(
         clean, metadata, options.chunk_size, options.chunk_overlap, loaded.has_pages
     )
+    return chunks, extract_events(clean, metadata, loaded.has_pages)
+
+
+def prepare_document(path: Path, data: bytes, options: ChunkingOptions) -> list[Document]:
+    """The chunks of one file."""
+    return prepare(path, data, options)[0]
 
 
 def discover(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -149,7 +159,8 @@ def _ingest_file(
     if previous is not None and previous.content_hash == content_hash(data):
         report.skipped.append(source)
         return
-    chunks = prepare_document(path, data, options)
+    chunks, events = prepare(path, data, options)
     store.replace_document(source, chunks)
+    store.replace_events(source, events)
     report.chunks_written += len(chunks)
     (report.updated if previous is not None else report.added).append(source)

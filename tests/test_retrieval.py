@@ -58,7 +58,7 @@ def test_pdf_citations_carry_their_page(corpus_index: Assistant) -> None:
 def test_question_far_from_every_document_is_refused(corpus_index: Assistant) -> None:
     answer = corpus_index.ask("Wat is de hoofdstad van Frankrijk?")
     assert answer.refused and not answer.citations
-    assert answer.answer == "Dat staat niet in de documenten van de beweging."
+    assert answer.answer.startswith("Dat staat niet in de documenten van de beweging.")
 
 
 def test_sentence_transformers_backend_with_packaged_minilm(

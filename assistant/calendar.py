@@ -1,0 +1,362 @@
+"""Questions about time answered from the event records, for any 'today'.
+
+"When is the next session?", "what was the last meeting?", "what is on this month?",
+"when is X?", "what time does the 9 May meeting start?": the answer comes from the dated
+event records made at ingest, compared with today, never from a date that merely appears
+in a retrieved passage. When nothing is upcoming it says so, names the last announced event
+and any announced without a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assistant.answer import Answer, Citation, Passage
+from index.events import Event
+from index.text import fold
+
+_NEXT = re.compile(r"\b(volgende|eerstvolgende|komende|aankomende|next|upcoming|coming)\b")
+_LAST = re.compile(r"\b(vorige|laatste|afgelopen|last|previous|most recent|took place)\b")
+_FIRST = re.compile(r"\b(eerste|first)\b")
+_CLOSING = re.compile(r"\b(afsluitende|afsluiting|slotbijeenkomst|closing|final)\b")
+_INTENT_WORDS = re.compile(
+    r"\b(volgende|eerstvolgende|komende|aankomende|next|upcoming|coming|vorige|laatste|"
+    r"afgelopen|last|previous|recent|eerste|first|afsluitende|afsluiting|closing|final|deze|"
+    r"maand|this|month)\b"
+)
+_THIS_MONTH = re.compile(r"\b(deze maand|this month)\b")
+_GENERIC_EVENT = re.compile(
+    r"\b(bijeenkomst\w*|meetings?|sessions?|sessies?|events?|evenement\w*|activiteit\w*)\b"
+)
+_EVENT_TALK = re.compile(
+    r"\b(bijeenkomst\w*|meetings?|sessions?|sessies?|events?|evenement\w*|drieluik|week van de "
+    r"radicale vernieuwing|week of radical renewal|dialoog\w*|slotdag|editie|edition|"
+    r"inspiratie\w*|agenda|calendar|programma)\b"
+)
+_ASKS_TIME = re.compile(
+    r"\b(wanneer|hoe laat|welke datum|op welke dag|when|what time|which day|what date|begint|"
+    r"start)\b"
+)
+_STOP = {
+    "de", "het", "een", "en", "van", "is", "wat", "wie", "waar", "wanneer", "welke", "hoe",
+    "op", "in", "over", "voor", "met", "was", "zijn", "er", "the", "a", "an", "of", "what",
+    "who", "where", "when", "which", "how", "on", "about", "for", "with", "are", "there",
+    "does", "do", "did", "take", "took", "place", "vindt", "plaats", "laat", "begint", "start",
+    "datum", "dag", "day", "date", "time",
+}  # fmt: skip
+_MONTHS_NL = [
+    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+    "oktober", "november", "december",
+]  # fmt: skip
+_MONTHS_EN = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+]  # fmt: skip
+_DAYS_NL = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
+_DAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_DATE_IN_QUESTION = re.compile(
+    r"\b(\d{1,2})\s+(" + "|".join(_MONTHS_NL + [m.lower() for m in _MONTHS_EN]) + r")"
+    r"(?:\s+((?:19|20)\d\d))?\b"
+)
+
+
+@dataclass
+class CalendarQuestion:
+    intent: str  # next, last, first, closing, month, on_date, when
+    topic: set[str]
+    on_date: tuple[int, int, int | None] | None = None
+
+
+def calendar_question(question: str, kind: str) -> CalendarQuestion | None:
+    """The question's time intent, when it is a question about events; else None."""
+    text = fold(question)
+    date = _DATE_IN_QUESTION.search(text)
+    talks_events = bool(_EVENT_TALK.search(text))
+    asks_time = kind == "when" or bool(_ASKS_TIME.search(text))
+    directional = _NEXT.search(text) or _LAST.search(text) or _THIS_MONTH.search(text)
+    if not talks_events or not (asks_time or directional or date):
+        return None
+    if _CLOSING.search(text):
+        intent = "closing"
+    elif _NEXT.search(text):
+        intent = "next"
+    elif _LAST.search(text):
+        intent = "last"
+    elif _FIRST.search(text):
+        intent = "first"
+    elif _THIS_MONTH.search(text):
+        intent = "month"
+    elif date:
+        intent = "on_date"
+    else:
+        intent = "when"
+    on_date = None
+    if date:
+        month = _month_number(date.group(2))
+        on_date = (int(date.group(1)), month, int(date.group(3)) if date.group(3) else None)
+    return CalendarQuestion(intent, _topic(text), on_date)
+
+
+def _month_number(name: str) -> int:
+    lowered = name.lower()
+    if lowered in _MONTHS_NL:
+        return _MONTHS_NL.index(lowered) + 1
+    return [m.lower() for m in _MONTHS_EN].index(lowered) + 1
+
+
+def _topic(text: str) -> set[str]:
+    words = re.findall(r"\w+", _INTENT_WORDS.sub(" ", _GENERIC_EVENT.sub(" ", text)))
+    return {
+        w[:6]
+        for w in words
+        if w not in _STOP
+        and not _NEXT.match(w)
+        and not _LAST.match(w)
+        and not _FIRST.match(w)
+        and not w.isdigit()
+        and w not in _MONTHS_NL
+        and len(w) > 2
+    }
+
+
+def _matches(event: Event, topic: set[str], describe: Callable[[str], str]) -> float:
+    """Topic words in the event's own text count fully, in its document's descriptors half."""
+    own = fold(" ".join([event.title, event.sentence, event.place or ""]))
+    document = fold(f"{event.document_title} {describe(event.source)}")
+    own_words = {w[:6] for w in re.findall(r"\w+", own)}
+    document_words = {w[:6] for w in re.findall(r"\w+", document)} - own_words
+    return len(topic & own_words) + 0.5 * len(topic & document_words)
+
+
+def relevant_events(
+    events: Sequence[Event],
+    question: CalendarQuestion,
+    retrieved_sources: Sequence[str],
+    describe: Callable[[str], str],
+) -> list[Event]:
+    """Events about the question's subject.
+
+    A 'when is X' question names its event: the best word match decides. 'First', 'last' and
+    'next' questions with a subject also take the events of the two best retrieved documents
+    (English questions share few words with the Dutch documents; retrieval bridges that).
+    """
+    if not question.topic:
+        return list(events)
+    scored = [(_matches(e, question.topic, describe), e) for e in events]
+    best = max((s for s, _ in scored), default=0.0)
+    strong = [e for s, e in scored if s == best and best >= len(question.topic) / 2]
+    if strong and (question.intent in ("when", "on_date") or best >= 2):
+        return strong  # the question names its event ("de Week van de Radicale vernieuwing")
+    wanted = set(retrieved_sources[:2])
+    return [e for e in events if e in strong or e.source in wanted]
+
+
+def answer_calendar(
+    question: CalendarQuestion,
+    events: Sequence[Event],
+    today: dt.date,
+    language: str,
+    every_event: Sequence[Event] = (),
+) -> tuple[str, list[Event]] | None:
+    """The answer text (with [n] markers in order of the returned events), or None."""
+    dated = sorted((e for e in events if e.start is not None), key=Event.sort_key)
+    undated = [e for e in events if e.start is None]
+    upcoming = [e for e in dated if (e.last_day or today) >= today]
+    past = sorted((e for e in dated if (e.last_day or today) < today), key=_ended)
+    say = _Phrases(language)
+    if question.intent == "closing":
+        closing = [e for e in events if e.part == "afsluitend"]
+        closing = closing or [e for e in every_event if e.part == "afsluitend"]
+        return say.listing(closing, today, "closing") if closing else None
+    if question.intent == "on_date" and question.on_date:
+        day, month, year = question.on_date
+        same = [
+            e for e in dated
+            if e.start and e.start.day == day and e.start.month == month
+            and (year is None or e.start.year == year)
+        ]  # fmt: skip
+        return say.listing(same, today, "when") if same else None
+    if question.intent == "first":
+        return say.listing(_same_day(dated), today, "first") if dated else None
+    if question.intent == "last":
+        return say.listing(_last_ones(past), today, "last") if past else None
+    if question.intent == "month":
+        this_month = [
+            e
+            for e in dated
+            if e.start and (e.start.year, e.start.month) == (today.year, today.month)
+        ]
+        if this_month:
+            return say.listing(this_month, today, "month")
+        return say.nothing_upcoming(today, _last_ones(past), _open(undated, today), this_month=True)
+    if question.intent == "next" or (question.intent == "when" and not question.topic):
+        if upcoming:
+            return say.listing(_same_day(upcoming), today, "next")
+        return say.nothing_upcoming(today, _last_ones(past), _open(undated, today))
+    if not dated and not undated:
+        return None
+    return say.listing(dated + undated, today, "when")
+
+
+def _ended(event: Event) -> tuple[dt.date, str]:
+    return event.last_day or dt.date.min, event.end_time or event.start_time or ""
+
+
+def _last_ones(past: Sequence[Event]) -> list[Event]:
+    """The events that ended last (a week and its closing day end on the same day)."""
+    if not past:
+        return []
+    final = past[-1].last_day
+    return [e for e in reversed(past) if e.last_day == final]
+
+
+def _same_day(events: Sequence[Event]) -> list[Event]:
+    """The first event and every other record of the same date (several sources)."""
+    if not events:
+        return []
+    first = events[0].start
+    return [e for e in events if e.start == first]
+
+
+def _open(undated: Sequence[Event], today: dt.date) -> list[Event]:
+    """Announced without a date: the ones for this year or later first, then the rest."""
+    return sorted(undated, key=lambda e: (e.year or 0) < today.year)
+
+
+class _Phrases:
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def date(self, event: Event) -> str:
+        nl = self.language == "nl"
+        if event.start is None:
+            year = event.year or ""
+            if event.precision == "month" and event.date_text:
+                return event.date_text
+            return f"in {year}, datum nog niet bekend" if nl else f"in {year}, date not yet known"
+        months = _MONTHS_NL if nl else _MONTHS_EN
+        days = _DAYS_NL if nl else _DAYS_EN
+        start = event.start
+        if event.end and event.end != start:
+            joiner = " tot en met " if nl else "–"
+            text = (
+                f"{start.day}{joiner}{event.end.day} {months[event.end.month - 1]} {event.end.year}"
+            )
+        else:
+            text = f"{days[start.weekday()]} {start.day} {months[start.month - 1]} {start.year}"
+        if event.start_time:
+            text += f", {event.start_time}" + (f"–{event.end_time}" if event.end_time else "")
+        if event.place:
+            text += f", {event.place}"
+        if event.certainty == "inferred":
+            text += " (jaartal afgeleid uit de tekst)" if nl else " (year inferred from the text)"
+        return text
+
+    def describe(self, event: Event) -> str:
+        part = ""
+        if event.part and event.part != "afsluitend":
+            part = (
+                f" (deel {event.part})"
+                if self.language == "nl"
+                else f" (part {event.part.replace(' van ', ' of ')})"
+            )
+        # English answers quote the Dutch name of an event
+        title = event.title if self.language == "nl" else f"“{event.title}”"
+        if event.part == "afsluitend":
+            return f"afsluitende {title}" if self.language == "nl" else f"closing {title}"
+        return f"{title}{part}"
+
+    def listing(
+        self, events: Sequence[Event], today: dt.date, intent: str
+    ) -> tuple[str, list[Event]]:
+        nl = self.language == "nl"
+        lead = {
+            "next": ("De volgende bijeenkomst:", "The next meeting:"),
+            "last": ("De laatste bijeenkomst die plaatsvond:", "The last meeting that took place:"),
+            "first": ("De eerste bijeenkomst:", "The first meeting:"),
+            "closing": ("De afsluitende bijeenkomst:", "The closing meeting:"),
+            "month": ("Deze maand:", "This month:"),
+            "when": ("Volgens de documenten:", "According to the documents:"),
+        }[intent][0 if nl else 1]
+        grouped: dict[tuple[object, ...], list[int]] = {}
+        for n, event in enumerate(events, start=1):
+            key = (event.start, event.end, event.year if event.start is None else None)
+            grouped.setdefault(key, []).append(n)
+        lines = []
+        for numbers in grouped.values():
+            # the most detailed record of the date speaks for all of them
+            first = max(
+                (events[n - 1] for n in numbers),
+                key=lambda e: (
+                    e.start_time is not None,
+                    e.place is not None,
+                    e.certainty == "stated",
+                ),
+            )
+            what = self.describe(first)
+            state = ""
+            if (
+                first.start
+                and (first.last_day or first.start) < today
+                and intent in ("when", "first")
+            ):
+                state = " (al geweest)" if nl else " (already past)"
+            markers = "".join(f"[{n}]" for n in numbers)
+            lines.append(f"- {self.date(first)}{state}: {what} {markers}")
+        return lead + "\n" + "\n".join(lines), list(events)
+
+    def nothing_upcoming(
+        self,
+        today: dt.date,
+        last: Sequence[Event],
+        undated: Sequence[Event],
+        this_month: bool = False,
+    ) -> tuple[str, list[Event]]:
+        nl = self.language == "nl"
+        day = f"{today.day} {(_MONTHS_NL if nl else _MONTHS_EN)[today.month - 1]} {today.year}"
+        if this_month and nl:
+            text = f"Er staat deze maand geen bijeenkomst in de documenten (vandaag: {day})."
+        elif this_month:
+            text = f"No meeting is announced for this month (today: {day})."
+        elif nl:
+            text = f"Er is geen volgende bijeenkomst aangekondigd na vandaag ({day})."
+        else:
+            text = f"There is no upcoming meeting announced after today ({day})."
+        cited: list[Event] = []
+        if last:
+            cited.extend(last)
+            markers = "".join(f"[{n}]" for n in range(1, len(last) + 1))
+            shown = max(last, key=lambda e: (e.end is not None, e.certainty == "stated"))
+            if nl:
+                text += f" De laatst aangekondigde was op {self.date(shown)}: "
+            else:
+                text += f" The last one announced was on {self.date(shown)}: "
+            text += f"{self.describe(shown)} {markers}."
+        for event in undated[:2]:
+            cited.append(event)
+            text += (f" Aangekondigd zonder datum: {self.describe(event)}, {self.date(event)} "
+                     f"[{len(cited)}]." if nl else
+                     f" Announced without a date: {self.describe(event)}, {self.date(event)} "
+                     f"[{len(cited)}].")  # fmt: skip
+        return text, cited
+
+
+def calendar_answer(text: str, events: Sequence[Event], language: str, today: dt.date) -> Answer:
+    citations = [
+        Citation(
+            n=n, title=e.document_title, source=e.source, url=e.url, page=e.page, quote=e.sentence
+        )
+        for n, e in enumerate(events, start=1)
+    ]
+    return Answer(
+        answer=text,
+        refused=False,
+        citations=citations,
+        language=language,
+        today=today,
+        retrieved=[Passage(e.source, e.document_title, e.page, 1.0, e.sentence) for e in events],
+        context="\n\n".join(e.sentence for e in events),
+    )

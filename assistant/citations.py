@@ -1,0 +1,63 @@
+"""Citation checks for every backend: markers point at real sources, quotes are verbatim,
+and statements no cited passage supports are flagged instead of shown as fact."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from assistant.answer import Answer, Citation
+from index.text import fold, sentence_spans, squash_whitespace
+
+_MARKER = re.compile(r"\[(\d+)\]")
+_WORD = re.compile(r"\w{3,}")
+
+
+def quote_parts(quote: str) -> list[str]:
+    return [p for p in (squash_whitespace(part) for part in quote.split(" … ")) if p]
+
+
+def verbatim_in(quote: str, sources: Sequence[str]) -> str:
+    """The parts of ``quote`` that stand verbatim (white space aside) in one of ``sources``."""
+    haystacks = [squash_whitespace(s) for s in sources]
+    kept = [p for p in quote_parts(quote) if any(p in h for h in haystacks)]
+    return " … ".join(kept)
+
+
+def check(answer: Answer, document_text: Callable[[str], str]) -> Answer:
+    """Drop quotes not found verbatim in the cited document and markers that point nowhere;
+    flag statements no cited quote supports."""
+    if answer.refused:
+        return answer
+    citations: list[Citation] = []
+    for citation in answer.citations:
+        quote = verbatim_in(citation.quote, [document_text(citation.source)])
+        if quote:
+            citations.append(replace(citation, quote=quote))
+    known = {c.n for c in citations}
+    text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in known else "", answer.answer)
+    cited = {int(n) for n in _MARKER.findall(text)}
+    citations = [c for c in citations if c.n in cited]
+    unsupported = unsupported_statements(text, citations)
+    return replace(answer, answer=text, citations=citations, unsupported=unsupported)
+
+
+def unsupported_statements(text: str, citations: Sequence[Citation]) -> list[str]:
+    """Sentences of the answer with no [n], or whose words the cited quotes don't share."""
+    by_n = {c.n: fold(c.quote) for c in citations}
+    flagged = []
+    for start, end in sentence_spans(text):
+        statement = text[start:end].strip()
+        words = {fold(w) for w in _WORD.findall(_MARKER.sub("", statement))}
+        if len(words) < 2 or statement.endswith(":"):
+            continue  # a lead-in ("De documenten noemen:") states nothing
+        markers = [int(n) for n in _MARKER.findall(statement)]
+        if not markers:
+            flagged.append(statement)
+            continue
+        support = " ".join(by_n.get(n, "") for n in markers)
+        shared = sum(w in support for w in words) / len(words)
+        if shared < 0.3:
+            flagged.append(statement)
+    return flagged

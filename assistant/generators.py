@@ -1,0 +1,63 @@
+"""The answer-generator seam: one protocol, backends picked by name in settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from assistant.answer import Answer, Turn
+from index.errors import ConfigError
+from index.retrieval import Candidate
+
+if TYPE_CHECKING:
+    from index.settings import Settings
+
+
+@dataclass
+class AnswerRequest:
+    """Everything a generator may use: the question and the retrieved evidence."""
+
+    question: str  # as asked
+    query: str  # as searched (with the conversation's context)
+    language: str  # "nl" or "en"
+    kind: str  # see assistant.questions.question_kind
+    candidates: Sequence[Candidate]  # reranked, best first
+    contexts: Sequence[str]  # small-to-big passages, in candidate order
+    today: dt.date | None = None
+    history: Sequence[Turn] = field(default_factory=tuple)
+
+
+class AnswerGenerator(Protocol):
+    """Turns evidence into an answer with [n] markers and citations."""
+
+    def generate(self, request: AnswerRequest) -> Answer: ...
+
+
+@runtime_checkable
+class StreamingGenerator(AnswerGenerator, Protocol):
+    """A generator that can hand out its text as it is produced."""
+
+    def stream(self, request: AnswerRequest) -> Iterator[str]: ...
+
+    def complete(self, request: AnswerRequest, text: str) -> Answer:
+        """The Answer for the text that ``stream`` produced (citations attached)."""
+        ...
+
+
+def make_generator(settings: Settings) -> AnswerGenerator:
+    from assistant.extractive import ExtractiveGenerator
+    from assistant.openai_backend import OpenAIGenerator
+
+    factories: dict[str, Callable[[Settings], AnswerGenerator]] = {
+        "extractive": lambda s: ExtractiveGenerator(s.answer_sentences),
+        "openai": OpenAIGenerator.from_settings,
+    }
+    try:
+        return factories[settings.generator](settings)
+    except KeyError:
+        raise ConfigError(
+            f"Unknown answer generator {settings.generator!r}; set RV_GENERATOR to one of: "
+            + ", ".join(sorted(factories))
+        ) from None

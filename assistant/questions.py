@@ -1,0 +1,72 @@
+"""What a question asks for: its kind, and whether it asks the assistant to leave its role."""
+
+from __future__ import annotations
+
+import re
+
+from index.text import fold
+
+#: Ordered: the first pattern that matches decides the kind.
+_KINDS: list[tuple[str, str]] = [
+    ("contact", r"\b(contact|e-?mail|mail|mailadres|telefoon\w*|bellen|phone|reach|adres)\b"),
+    ("when", r"\b(wanneer|hoe laat|welke datum|op welke dag|when|what time|which day|what date)\b"),
+    ("how_many", r"\b(hoeveel|hoe veel|hoe lang|how (many|much|long)|welk deel|what share)\b"),
+    ("who", r"\b(wie|who|whose|wiens)\b"),
+    ("where", r"\b(waar|in welke (plaats|stad|provincie)|where|which (place|city|town))\b"),
+    ("list", r"\b(welke|which|wat zijn|what are|noem|name the|list)\b"),
+    ("why", r"\b(waarom|why|hoe kan|hoe kun|how can|how do|how does|hoe)\b"),
+]
+
+_ROLE_LEAVING = re.compile(
+    r"\b("
+    r"negeer|vergeet (je|jouw|alle|de)|ignore (all|your|the|previous|any)|disregard|"
+    r"system ?prompt|systeemprompt|jailbreak|"
+    r"forget (the|your|all)|doe alsof|pretend|act as|speel de rol|"
+    r"schrijf (een|me een) (gedicht|verhaal|lied|grap)|write (a|me a) (poem|story|song|joke)|"
+    r"wat vind (jij|je) (zelf|persoonlijk)?|what do you (personally )?think|jouw (eigen )?mening|"
+    r"your (own )?opinion"
+    r")\b"
+)
+
+_GREETING = re.compile(r"^\s*(hoi|hallo|hey|hi|hello|goedemorgen|goedemiddag|dag)\b[!. ]*$")
+
+
+def question_kind(question: str) -> str:
+    """contact, when, how_many, who, where, list, why, or what (the default)."""
+    text = fold(question)
+    for kind, pattern in _KINDS:
+        if re.search(pattern, text):
+            return kind
+    return "what"
+
+
+def leaves_role(question: str) -> bool:
+    """Asks the assistant to ignore its instructions, reveal them, or speak for itself."""
+    return bool(_ROLE_LEAVING.search(fold(question)))
+
+
+def is_greeting(question: str) -> bool:
+    return bool(_GREETING.match(fold(question)))
+
+
+_NUMBER = re.compile(
+    r"\d|\b(een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|"
+    r"achttien|honderd|duizend|kwart|helft|procent)\b",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    r"\b\d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
+    r"november|december)\b|\b(19|20)\d\d\b|\b\d{1,2}[:.]\d\d\b|\b(maandag|dinsdag|woensdag|"
+    r"donderdag|vrijdag|zaterdag|zondag)\b",
+    re.IGNORECASE,
+)
+
+
+def answers_the_kind(kind: str, answer: object) -> bool:
+    """A 'how many' answer holds a number, a 'when' answer a date or time."""
+    quotes = " ".join(c.quote for c in getattr(answer, "citations", []))
+    if kind == "how_many":
+        return bool(_NUMBER.search(quotes))
+    if kind == "when":
+        return bool(_DATE.search(quotes))
+    return True

@@ -1,0 +1,156 @@
+"""Dates and events: Dutch date parsing, year inference, the golden events of the corpus,
+answers for any today, and a new announcement ingested incrementally."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, make_assistant
+
+from assistant.service import Assistant
+from index.embedders import Embedder
+from ingest.cleaning import clean_pages
+from ingest.events import extract_events
+from ingest.pipeline import ChunkingOptions, prepare
+
+GOLDEN = Path(__file__).parent / "golden" / "events.json"
+
+
+def _events(text: str, title: str = "Test") -> list:  # type: ignore[type-arg]
+    return extract_events(clean_pages([text]), {"source": "/t.txt", "title": title}, False)
+
+
+def test_the_corpus_events_match_the_golden_file() -> None:
+    """The golden file was reviewed by hand against the five documents."""
+    rows = []
+    for path in sorted(CORPUS.iterdir()):
+        _, events = prepare(path, path.read_bytes(), ChunkingOptions(500, 80))
+        for event in events:
+            row = event.as_dict()
+            row["source"] = path.name
+            row.pop("document_title")
+            row.pop("url")
+            rows.append(row)
+    assert rows == json.loads(GOLDEN.read_text(encoding="utf-8"))
+
+
+def test_full_date_time_and_place_from_an_announcement_header() -> None:
+    (event,) = _events(
+        "9 mei 2023\n\n13:30 - 16:30\n\nKanaal30, Utrecht\n\nWe gaan met deze vraag aan de slag."
+    )
+    assert event.start == dt.date(2023, 5, 9) and event.certainty == "stated"
+    assert (event.start_time, event.end_time, event.place) == (
+        "13:30",
+        "16:30",
+        "Kanaal30, Utrecht",
+    )
+
+
+def test_a_list_of_dates_is_a_series_with_the_year_of_the_documents_full_date() -> None:
+    events = _events(
+        "De bijeenkomst is op 9 mei 2023 om 13.30 uur. Verder: 9 mei, 14 september en "
+        "7 december organiseren we een drieluik."
+    )
+    assert [e.start for e in events] == [
+        dt.date(2023, 5, 9),
+        dt.date(2023, 9, 14),
+        dt.date(2023, 12, 7),
+    ]
+    assert [e.part for e in events] == ["1 van 3", "2 van 3", "3 van 3"]
+    assert events[0].start_time == "13:30"
+    assert [e.certainty for e in events] == ["stated", "inferred", "inferred"]
+
+
+def test_range_weekday_and_order_decide_the_year() -> None:
+    events = _events(
+        "De Week van de Radicale vernieuwing is van 7 tot en met 11 november 2022. Op vrijdag "
+        "11 november kwamen de bewegingen bij elkaar. Een volgende dialoogbijeenkomst wordt "
+        "gepland bij Het 8ste Werk in Kampen – 21 maart."
+    )
+    week = next(e for e in events if e.end)
+    assert (week.start, week.end) == (dt.date(2022, 11, 7), dt.date(2022, 11, 11))
+    march = next(e for e in events if e.start and e.start.month == 3)
+    assert march.start == dt.date(2023, 3, 21) and march.certainty == "inferred"
+    assert march.place == "Het 8ste Werk in Kampen"
+
+
+def test_weekday_picks_the_only_nearby_year_with_that_weekday() -> None:
+    (event,) = _events("Voor 2023 is iets in de maak. Op vrijdag 11 november was de slotdag.")
+    assert event.start == dt.date(2022, 11, 11)  # 11 November was a Friday in 2022, not 2023
+
+
+def test_vague_dates_never_become_precise() -> None:
+    events = _events(
+        "De volgende bijeenkomst vindt plaats op 7 december 2023 en de afsluitende op een nader "
+        "te bepalen tijdstip in 2024. De eerste Week werd begin november georganiseerd."
+    )
+    vague = [e for e in events if e.start is None]
+    assert [(e.year, e.precision, e.part) for e in vague] == [(2024, "year", "afsluitend")]
+    # 'begin november' with no year written is not recorded: no year is guessed for it
+    assert all(e.date_text != "begin november" for e in events)
+
+
+def test_dates_that_are_not_events_are_ignored() -> None:
+    assert (
+        _events("Het gebruik groeide tot 1 op de 8 gezinnen in 2021. Sinds 2017 werken we.") == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("today", "question", "expected", "absent"),
+    [
+        ("2023-01-15", "Wanneer is de volgende bijeenkomst?", "21 maart 2023", None),
+        ("2023-05-01", "Wanneer is de volgende bijeenkomst?", "9 mei 2023", None),
+        ("2023-06-01", "Wanneer is de volgende bijeenkomst?", "14 september 2023", "9 mei"),
+        ("2023-10-01", "When is the next meeting?", "7 December 2023", "14 September"),
+        ("2026-11-22", "Wanneer is de volgende bijeenkomst?", "geen volgende bijeenkomst", None),
+        (
+            "2022-10-01",
+            "Wanneer is de volgende Week van de Radicale vernieuwing?",
+            "7 tot en met 11 november 2022",
+            None,
+        ),
+        ("2023-11-01", "What was the last meeting that took place?", "14 September 2023", None),
+    ],
+)
+def test_next_and_last_depend_on_today(
+    corpus_index: Assistant, today: str, question: str, expected: str, absent: str | None
+) -> None:
+    answer = corpus_index.ask(question, today=dt.date.fromisoformat(today))
+    assert expected in answer.answer, answer.answer
+    if absent:
+        assert absent not in answer.answer
+    assert answer.citations and all(c.quote for c in answer.citations)
+
+
+def test_nothing_upcoming_names_the_last_and_the_undated(corpus_index: Assistant) -> None:
+    answer = corpus_index.ask("Wanneer is de volgende bijeenkomst?", today=dt.date(2024, 3, 1))
+    assert "geen volgende bijeenkomst" in answer.answer
+    assert "7 december 2023" in answer.answer
+    assert "in 2024, datum nog niet bekend" in answer.answer
+
+
+def test_new_announcement_becomes_the_next_session(
+    tmp_path: Path, corpus_copy: Path, e5: Embedder
+) -> None:
+    assistant = make_assistant(tmp_path / "index", e5)
+    assistant.ingest([corpus_copy])
+    today = dt.date(2026, 11, 22)
+    before = assistant.ask("Wanneer is de volgende bijeenkomst?", today=today)
+    assert "geen volgende bijeenkomst" in before.answer
+    (corpus_copy / "aankondiging.md").write_text(
+        "# Nieuwe bijeenkomst zorgonderwijs\n\nDe volgende bijeenkomst vindt plaats op "
+        "12 maart 2027 van 13:30 - 16:00 bij Het 8ste Werk in Kampen.\n",
+        encoding="utf-8",
+    )
+    report = assistant.ingest([corpus_copy])
+    assert [Path(p).name for p in report.added] == ["aankondiging.md"] and len(report.skipped) == 5
+    after = assistant.ask("Wanneer is de volgende bijeenkomst?", today=today)
+    assert "12 maart 2027" in after.answer and "13:30" in after.answer
+    assert Path(after.citations[0].source).name == "aankondiging.md"
+    (corpus_copy / "aankondiging.md").unlink()
+    assistant.ingest([corpus_copy])
+    assert not any(e.source.endswith("aankondiging.md") for e in assistant.events())
