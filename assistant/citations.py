@@ -11,6 +11,7 @@ from assistant.answer import Answer, Citation
 from index.text import fold, sentence_spans, squash_whitespace
 
 _MARKER = re.compile(r"\[(\d+)\]")
+_MARKERS = re.compile(r"(?:\s*\[\d+\])+")
 _WORD = re.compile(r"\w{3,}")
 
 
@@ -44,20 +45,29 @@ def check(answer: Answer, document_text: Callable[[str], str]) -> Answer:
 
 
 def unsupported_statements(text: str, citations: Sequence[Citation]) -> list[str]:
-    """Sentences of the answer with no [n], or whose words the cited quotes don't share."""
+    """Statements with no [n], or whose words the quotes they cite don't share."""
     by_n = {c.n: fold(c.quote) for c in citations}
-    flagged = []
-    for start, end in sentence_spans(text):
-        statement = text[start:end].strip()
-        words = {fold(w) for w in _WORD.findall(_MARKER.sub("", statement))}
-        if len(words) < 2 or statement.endswith(":"):
-            continue  # a lead-in ("De documenten noemen:") states nothing
-        markers = [int(n) for n in _MARKER.findall(statement)]
-        if not markers:
-            flagged.append(statement)
+    flagged: list[str] = []
+    position = 0
+    for group in _MARKERS.finditer(text):
+        statement = _statement(text[position : group.start()])
+        position = group.end()
+        markers = [int(n) for n in re.findall(r"\d+", group.group(0))]
+        words = {fold(w) for w in _WORD.findall(statement)}
+        if len(words) < 2:
             continue
         support = " ".join(by_n.get(n, "") for n in markers)
-        shared = sum(w in support for w in words) / len(words)
-        if shared < 0.3:
+        if sum(w in support for w in words) / len(words) < 0.3:
             flagged.append(statement)
+    for start, end in sentence_spans(text[position:]):
+        statement = _statement(text[position:][start:end])
+        if len(_WORD.findall(statement)) >= 2:
+            flagged.append(statement)  # said without any source
     return flagged
+
+
+def _statement(text: str) -> str:
+    """The text a marker group closes, without a lead-in line ('De documenten noemen:')."""
+    lines = [line.strip(" -") for line in text.strip().splitlines()]
+    lines = [line for line in lines if line and not line.endswith(":")]
+    return " ".join(lines).strip()

@@ -284,19 +284,22 @@ def _without_overlap(sentences: list[_Sentence]) -> list[_Sentence]:
 
 
 def _assemble(request: AnswerRequest, chosen: Sequence[_Sentence]) -> Answer:
-    numbers: dict[str, int] = {}
-    quotes: dict[str, list[str]] = {}
-    by_id = {}
+    """Number the sources by document and page, so one page is one source."""
+    numbers: dict[tuple[str, object], int] = {}
+    quotes: dict[tuple[str, object], list[str]] = {}
+    first: dict[tuple[str, object], Candidate] = {}
     statements: list[tuple[str, int]] = []
     for sentence in chosen:
-        hit = sentence.candidate.hit
-        if hit.id not in numbers:
-            numbers[hit.id] = len(numbers) + 1
-            quotes[hit.id] = []
-            by_id[hit.id] = sentence.candidate
-        quotes[hit.id].append(sentence.text)
-        statements.append((sentence.text, numbers[hit.id]))
-    citations = [citation_for(n, by_id[i], " … ".join(quotes[i])) for i, n in numbers.items()]
+        meta = sentence.candidate.hit.metadata
+        key = (str(meta.get("source")), meta.get("page"))
+        if key not in numbers:
+            numbers[key] = len(numbers) + 1
+            quotes[key] = []
+            first[key] = sentence.candidate
+        if sentence.text not in quotes[key]:
+            quotes[key].append(sentence.text)
+        statements.append((sentence.text, numbers[key]))
+    citations = [citation_for(n, first[k], " … ".join(quotes[k])) for k, n in numbers.items()]
     return Answer(
         answer=_phrase(request, statements),
         refused=False,

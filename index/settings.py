@@ -154,6 +154,12 @@ class Settings(BaseSettings):
         "real date in `timezone`.",
     )
     timezone: str = Field(default="Europe/Amsterdam", description="Timezone of 'today'.")
+    host: str = Field(default="127.0.0.1", description="Address `rv serve` listens on.")
+    port: int = Field(default=7860, ge=1, le=65535, description="Port `rv serve` listens on.")
+    feedback_db: Path = Field(
+        default=Path(".rv/feedback.sqlite3"),
+        description="SQLite file where the web chat stores thumbs up/down and comments.",
+    )
 
     def collection_identity(self, embedder_identity: str) -> dict[str, Any]:
         """What the stored vectors depend on; any change means a new collection."""

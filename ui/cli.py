@@ -16,6 +16,7 @@ import click
 from assistant.answer import Answer
 from assistant.service import Assistant, parse_history, parse_today
 from index.errors import IndexEmptyError, QuestionError, RvError
+from index.events import Event
 from index.retrieval import Filters
 from index.settings import Settings
 
@@ -229,6 +230,127 @@ def format_answer(answer: Answer) -> str:
         lines.append(f"    {where}")
         lines.append(f'    "{c.quote}"')
     return "\n".join(lines)
+
+
+@main.command("events")
+@index_dir_option
+@click.option("--today", default=None, help="Freeze today (YYYY-MM-DD); default: the real date.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@reports_errors
+def events_command(index_dir: Path | None, today: str | None, as_json: bool) -> None:
+    """The dated events in the documents: upcoming first, then past, then undated."""
+    assistant = Assistant(_settings(index_dir))
+    day = assistant.today(parse_today(today))
+    upcoming, past, undated = split_events(assistant.events(), day)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "today": day.isoformat(),
+                    "upcoming": [e.as_dict() for e in upcoming],
+                    "past": [e.as_dict() for e in past],
+                    "undated": [e.as_dict() for e in undated],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    for label, events in (("Komend", upcoming), ("Geweest", past), ("Zonder datum", undated)):
+        click.echo(f"{label} (vandaag {day.isoformat()}):" if label == "Komend" else f"{label}:")
+        for event in events:
+            click.echo(f"  {event_line(event)}")
+        if not events:
+            click.echo("  (geen)")
+
+
+def split_events(events: list[Event], day: Any) -> tuple[list[Event], list[Event], list[Event]]:
+    dated = [e for e in events if e.start is not None]
+    upcoming = [e for e in dated if (e.last_day or day) >= day]
+    past = sorted((e for e in dated if (e.last_day or day) < day), key=Event.sort_key, reverse=True)
+    return upcoming, past, [e for e in events if e.start is None]
+
+
+def event_line(event: Event) -> str:
+    when = event.start.isoformat() if event.start else f"{event.year} ({event.precision})"
+    if event.end:
+        when += f" t/m {event.end.isoformat()}"
+    if event.start_time:
+        when += f" {event.start_time}" + (f"-{event.end_time}" if event.end_time else "")
+    inferred = " [jaar afgeleid]" if event.certainty == "inferred" else ""
+    place = f", {event.place}" if event.place else ""
+    page = f", p. {event.page}" if event.page else ""
+    return f"{when}{inferred}: {event.title}{place} — {Path(event.source).name}{page}"
+
+
+@main.command("chat")
+@index_dir_option
+@click.option("--today", default=None, help="Freeze today (YYYY-MM-DD).")
+@reports_errors
+def chat_command(index_dir: Path | None, today: str | None) -> None:
+    """Talk with the assistant in the terminal; follow-up questions keep the thread."""
+    assistant = Assistant(_settings(index_dir))
+    frozen = parse_today(today)
+    history: list[dict[str, str]] = []
+    click.echo("Stel je vraag over de documenten (leeg of Ctrl-D om te stoppen).")
+    while True:
+        try:
+            question = input("> ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        try:
+            answer = assistant.ask(question, today=frozen, history=history)
+        except QuestionError as exc:
+            click.secho(str(exc), fg="red")
+            continue
+        click.echo(format_answer(answer) + "\n")
+        history += [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": answer.answer},
+        ]
+        history = history[-8:]
+
+
+@main.command("serve")
+@index_dir_option
+@click.option("--host", default=None, help="Address to listen on (default RV_HOST or 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default RV_PORT or 7860).")
+@click.option("--today", default=None, help="Freeze today (YYYY-MM-DD) for the chat.")
+@reports_errors
+def serve_command(
+    index_dir: Path | None, host: str | None, port: int | None, today: str | None
+) -> None:
+    """Start the web chat (Gradio) on the indexed documents."""
+    from ui.web import serve
+
+    settings = _settings(index_dir, host=host, port=port)
+    assistant = Assistant(settings)
+    if assistant.store.count() == 0:
+        click.secho(
+            f"The index at {settings.index_dir} is empty: the page will say how to build it "
+            "(run `rv ingest`).",
+            fg="yellow",
+            err=True,
+        )
+    click.echo(f"Web chat on http://{settings.host}:{settings.port} (Ctrl-C stops it)")
+    serve(assistant, settings.host, settings.port, settings.feedback_db, parse_today(today))
+
+
+@main.command("feedback")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+@click.option(
+    "--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Feedback file (default RV_FEEDBACK_DB or .rv/feedback.sqlite3).",
+)  # fmt: skip
+@reports_errors
+def feedback_command(fmt: str, db: Path | None) -> None:
+    """Export the web chat's feedback (question, answer, sources, rating, comment)."""
+    from ui.feedback import FeedbackStore
+
+    path = db or Settings().feedback_db
+    click.echo(FeedbackStore(path).export(fmt), nl=False)
 
 
 @main.command("documents")

@@ -1,0 +1,139 @@
+"""The web chat in a real browser: Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.service import Assistant
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs"
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(
+    corpus_index: Assistant, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, object]]:
+    port = _free_port()
+    feedback = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "RV_INDEX_DIR": str(corpus_index.settings.index_dir),
+        "RV_FEEDBACK_DB": str(feedback),
+    }
+    rv = Path(sys.executable).with_name("rv")
+    process = subprocess.Popen(
+        [str(rv), "serve", "--port", str(port), "--today", "2023-06-01"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if process.poll() is not None:
+                output = process.stdout.read() if process.stdout else ""
+                raise RuntimeError(f"rv serve died: {output}") from None
+            time.sleep(0.5)
+    yield {"url": url, "feedback": feedback, "port": port}
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield browser
+        browser.close()
+
+
+def _last_answer(page: object, contains: str) -> str:
+    bot = page.locator("#chatbot .message-row.bot-row").last  # type: ignore[attr-defined]
+    bot.locator(f"text={contains}").first.wait_for(timeout=60_000)
+    return str(bot.inner_text())
+
+
+def test_asking_streams_an_answer_with_linked_sources(server: dict, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    page.goto(str(server["url"]))
+    page.locator("#welcome").get_by_text("Welkom").wait_for()
+    assert "14 september" in page.locator("#upcoming").inner_text()  # today is 2023-06-01
+    page.locator("#question textarea").fill("Welke initiatieven pakken eenzaamheid aan?")
+    page.locator("#send").click()
+    text = _last_answer(page, "Bronnen")
+    assert "8ste Werk" in text
+    link = page.locator("#chatbot .message-row.bot-row").last.locator("a.source-link").first
+    href = link.get_attribute("href") or ""
+    assert "004_c470ea04556890eb.pdf" in href and "#page=2" in href
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "web-chat.png"), full_page=True)
+    page.close()
+
+
+def test_example_question_and_thumbs_down_are_stored(server: dict, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    page.goto(str(server["url"]))
+    page.get_by_text("Wanneer is de volgende bijeenkomst?").first.click()
+    text = _last_answer(page, "Bronnen")
+    assert "14 september 2023" in text
+    page.locator("#chatbot").get_by_label("Dislike").last.click()
+    page.locator("#status").get_by_text("Dank je").wait_for(timeout=20_000)
+    page.locator("#comment textarea").fill("Graag ook de plaats noemen.")
+    page.locator("#send-comment").click()
+    page.locator("#status").get_by_text("opmerking is opgeslagen").wait_for(timeout=20_000)
+    page.screenshot(path=str(SCREENSHOTS / "web-chat-phone.png"), full_page=True)
+    page.close()
+    with sqlite3.connect(str(server["feedback"])) as db:
+        rows = db.execute("SELECT rating, question, comment, sources FROM feedback").fetchall()
+    assert rows[-1][:3] == (
+        "down",
+        "Wanneer is de volgende bijeenkomst?",
+        "Graag ook de plaats noemen.",
+    )
+    assert "000_5de1ae5a7503ed65.pdf" in rows[-1][3]
+
+
+def test_the_api_answers_like_the_cli(server: dict) -> None:
+    from gradio_client import Client
+
+    client = Client(str(server["url"]), verbose=False)
+    answer = client.predict("Wie is Mieke Hollander?", "", api_name="/ask")
+    assert set(answer) >= {"answer", "refused", "citations"}
+    assert "Mieke Hollander" in answer["answer"]
+
+
+def test_the_server_refuses_files_outside_the_documents(server: dict) -> None:
+    import httpx
+
+    base = str(server["url"]).rstrip("/")
+    assert httpx.get(f"{base}/gradio_api/file=/etc/passwd").status_code in (403, 404)

@@ -1,0 +1,403 @@
+"""`rv serve`: the web chat for newcomers (Gradio), with a staff tab and feedback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import gradio as gr
+
+from assistant.answer import Answer, Citation
+from assistant.service import Assistant
+from index.errors import IndexEmptyError, RvError
+from index.events import Event
+from ui.feedback import FeedbackStore
+
+EXAMPLES = [
+    "Wanneer is de volgende bijeenkomst?",
+    "Welke initiatieven pakken eenzaamheid aan?",
+    "Wie is Mieke Hollander?",
+    "Hoe kan ik contact opnemen?",
+    "When is the first meeting about care education?",
+]
+_MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december"]  # fmt: skip
+_CSS = """
+#sources details { margin: .2em 0; }
+@media (max-width: 640px) { #side { min-width: 100% !important; } }
+"""
+
+
+def text_fragment_link(url: str, quote_text: str) -> str:
+    """The URL with a #:~:text= fragment that jumps to the quoted passage where supported."""
+    words = quote_text.split(" … ")[0].split()
+    if not words:
+        return url
+    if len(words) <= 8:
+        fragment = quote(" ".join(words), safe="")
+    else:
+        fragment = f"{quote(' '.join(words[:4]), safe='')},{quote(' '.join(words[-4:]), safe='')}"
+    return f"{url.split('#')[0]}#:~:text={fragment}"
+
+
+def source_link(citation: Citation) -> str:
+    if citation.url:
+        return text_fragment_link(citation.url, citation.quote)
+    page = f"#page={citation.page}" if citation.page else ""
+    return f"/gradio_api/file={quote(citation.source)}{page}"
+
+
+def render_answer(answer: Answer) -> str:
+    """The answer and its sources as Markdown; everything from documents is escaped."""
+    text = html.escape(answer.answer).replace("\n", "  \n")
+    if answer.unsupported:
+        flagged = "; ".join(html.escape(s) for s in answer.unsupported)
+        text += f"\n\n⚠️ *Niet door de bronnen onderbouwd:* {flagged}"
+    if not answer.citations:
+        return text
+    heading = "Bronnen" if answer.language == "nl" else "Sources"
+    lines = [text, "", f"**{heading}**", ""]
+    for c in answer.citations:
+        where = f", p. {c.page}" if c.page else ""
+        name = html.escape(c.title or Path(c.source).name)
+        file_name = html.escape(Path(c.source).name)
+        lines.append(
+            f'{c.n}. <a href="{html.escape(source_link(c))}" target="_blank" '
+            f'rel="noopener noreferrer" class="source-link">{name}</a>{where} '
+            f"<small>({file_name})</small>"
+            f"<details><summary>Citaat</summary><blockquote>{html.escape(c.quote)}</blockquote>"
+            "</details>"
+        )
+    return "\n".join(lines)
+
+
+def _date_nl(day: dt.date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def upcoming_panel(events: list[Event], today: dt.date) -> str:
+    upcoming = [e for e in events if e.start and (e.last_day or e.start) >= today]
+    lines = ["### Komende bijeenkomsten", ""]
+    for event in upcoming[:5]:
+        assert event.start is not None
+        time_text = f", {event.start_time}" if event.start_time else ""
+        place = f", {html.escape(event.place)}" if event.place else ""
+        lines.append(f"- **{_date_nl(event.start)}**{time_text}{place}: {html.escape(event.title)}")
+    if not upcoming:
+        lines.append(f"Er zijn na {_date_nl(today)} geen bijeenkomsten aangekondigd.")
+        past = [e for e in events if e.start and (e.last_day or e.start) < today]
+        if past and past[-1].start:
+            lines.append(f"\nDe laatst aangekondigde was op {_date_nl(past[-1].start)}.")
+    return "\n".join(lines)
+
+
+def welcome(assistant: Assistant, today: dt.date) -> str:
+    try:
+        documents = assistant.documents()
+        events = assistant.events()
+    except RvError as exc:
+        return f"⚠️ {html.escape(str(exc))}"
+    if not documents:
+        return (
+            "⚠️ **Er zijn nog geen documenten geïndexeerd.** Bouw de index met `rv ingest` "
+            "(de standaarddocumenten) of `rv ingest MAP` en start `rv serve` opnieuw."
+        )
+    dates = [e.last_day for e in events if e.last_day]
+    until = f", met data tot en met {_date_nl(max(dates))}" if dates else ""
+    return (
+        "### Welkom!\n"
+        f"Ik beantwoord vragen over de documenten van de beweging **Radicale vernieuwing** "
+        f"(LOC Waardevolle zorg): {len(documents)} artikelen en programma's over jeugdzorg, "
+        f"langdurige ggz, verpleeghuiszorg en zorgonderwijs{until}. Ik antwoord alleen met wat "
+        "in die documenten staat, altijd met de bron erbij; staat het er niet in, dan zeg ik "
+        "dat. Je mag ook in het Engels vragen (*you may ask in English*)."
+    )
+
+
+class WebChat:
+    """The state the page shares: one assistant (one model load) and the feedback store."""
+
+    def __init__(
+        self, assistant: Assistant, feedback: FeedbackStore, today: dt.date | None
+    ) -> None:
+        self.assistant = assistant
+        self.feedback = feedback
+        self.frozen_today = today
+        self.lock = threading.Lock()  # the embedding engine is not shared between threads
+
+    def today(self) -> dt.date:
+        return self.assistant.today(self.frozen_today)
+
+    def answer_stream(self, question: str, history: list[dict[str, Any]]) -> Iterator[str | Answer]:
+        turns = [
+            {"role": m["role"], "content": _plain(m["content"])}
+            for m in history[-8:]
+            if m.get("role") in ("user", "assistant")
+        ]
+        with self.lock:
+            yield from self.assistant.ask_stream(question, today=self.today(), history=turns)
+
+    def respond(
+        self, question: str, history: list[dict[str, Any]], answers: list[dict[str, Any]]
+    ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]], str]]:
+        question = (question or "").strip()
+        if not question:
+            yield history, answers, ""
+            return
+        history = [*history, {"role": "user", "content": html.escape(question)}]
+        history.append({"role": "assistant", "content": "…"})
+        yield history, answers, ""
+        try:
+            shown = ""
+            for part in self.answer_stream(question, history[:-2]):
+                if isinstance(part, Answer):
+                    answer = part
+                    break
+                shown += part
+                history[-1] = {"role": "assistant", "content": html.escape(shown)}
+                yield history, answers, ""
+            else:
+                raise RvError("The answer backend stopped without an answer.")
+            for partial in _reveal(answer.answer):  # extractive answers arrive whole
+                history[-1] = {"role": "assistant", "content": html.escape(partial)}
+                yield history, answers, ""
+            history[-1] = {"role": "assistant", "content": render_answer(answer)}
+            answers = [*answers, _record(question, answer)]
+        except IndexEmptyError as exc:
+            history[-1] = {"role": "assistant", "content": f"⚠️ {html.escape(str(exc))}"}
+            answers = [*answers, {}]
+        except Exception as exc:
+            history[-1] = {
+                "role": "assistant",
+                "content": "⚠️ Er ging iets mis bij het beantwoorden; probeer het zo nog eens. "
+                f"({html.escape(type(exc).__name__)}: {html.escape(str(exc))[:200]})",
+            }
+            answers = [*answers, {}]
+        yield history, answers, ""
+
+    def rate(self, data: gr.LikeData, answers: list[dict[str, Any]]) -> tuple[int, str]:
+        index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+        position = int(index) // 2  # user, assistant, user, assistant, ...
+        if not 0 <= position < len(answers) or not answers[position]:
+            return -1, ""
+        record = answers[position]
+        liked = data.liked is True or data.value == "Like" or data.liked == "Like"
+        feedback_id = self.feedback.add(
+            "up" if liked else "down",
+            record["question"],
+            record["answer"],
+            record["citations"],
+            self._settings(),
+            record.get("today"),
+        )
+        return feedback_id, "Dank je! Je beoordeling is opgeslagen. Wil je er iets bij zeggen?"
+
+    def add_comment(self, feedback_id: int, comment: str) -> tuple[str, str]:
+        if feedback_id < 0 or not comment.strip():
+            return comment, "Geef eerst een duim omhoog of omlaag bij een antwoord."
+        self.feedback.comment(feedback_id, comment.strip())
+        return "", "Dank je, je opmerking is opgeslagen."
+
+    def _settings(self) -> dict[str, Any]:
+        s = self.assistant.settings
+        return {
+            "embedder": s.embedder,
+            "generator": s.generator,
+            "retrieval_mode": s.retrieval_mode,
+            "reranker": s.reranker,
+            "top_k": s.top_k,
+            "chunk_size": s.chunk_size,
+        }
+
+
+def _plain(content: Any) -> str:
+    text = content if isinstance(content, str) else str(content)
+    text = re.sub(r"<[^>]+>", " ", text.split("**Bronnen**")[0].split("**Sources**")[0])
+    return html.unescape(" ".join(text.split()))
+
+
+def _reveal(text: str) -> Iterator[str]:
+    words = text.split(" ")
+    step = max(1, len(words) // 8)
+    for i in range(step, len(words), step):
+        yield " ".join(words[:i])
+        time.sleep(0.02)
+
+
+def _record(question: str, answer: Answer) -> dict[str, Any]:
+    return {
+        "question": question,
+        "answer": answer.answer,
+        "citations": [c.as_dict() for c in answer.citations],
+        "today": answer.today.isoformat() if answer.today else None,
+    }
+
+
+def documents_table(assistant: Assistant) -> list[list[Any]]:
+    try:
+        documents = assistant.documents()
+    except RvError:
+        return []
+    return [
+        [d.title, d.url or Path(d.source).name, len(d.pages) or "", d.chunks, d.ingested_at]
+        for d in documents
+    ]
+
+
+def events_table(assistant: Assistant, today: dt.date) -> list[list[Any]]:
+    try:
+        events = assistant.events()
+    except RvError:
+        return []
+    rows = []
+    for e in events:
+        when = e.start.isoformat() if e.start else f"{e.year} (datum onbekend)"
+        if e.end:
+            when += f" t/m {e.end.isoformat()}"
+        status = (
+            "komend"
+            if (e.last_day and e.last_day >= today)
+            else ("geweest" if e.start else "zonder datum")
+        )
+        rows.append([when, e.start_time or "", e.title, e.place or "", status,
+                     "afgeleid" if e.certainty == "inferred" else e.certainty,
+                     Path(e.source).name + (f" p. {e.page}" if e.page else "")])  # fmt: skip
+    return rows
+
+
+def build_app(
+    assistant: Assistant, feedback: FeedbackStore, today: dt.date | None = None
+) -> gr.Blocks:
+    chat = WebChat(assistant, feedback, today)
+    day = chat.today()
+    with gr.Blocks(title="De assistent van de beweging Radicale vernieuwing") as app:
+        with gr.Tab("Chat", id="chat-tab"), gr.Row():
+            with gr.Column(scale=3, min_width=300):
+                gr.Markdown(welcome(assistant, day), elem_id="welcome")
+                chatbot = gr.Chatbot(
+                    elem_id="chatbot",
+                    height=480,
+                    sanitize_html=True,
+                    feedback_options=("Like", "Dislike"),
+                    examples=[{"text": q} for q in EXAMPLES],
+                    placeholder="Stel je vraag hieronder, of kies een voorbeeld.",
+                    label="Gesprek",
+                )
+                with gr.Row():
+                    question = gr.Textbox(
+                        placeholder="Stel je vraag over de documenten…",
+                        show_label=False,
+                        elem_id="question",
+                        scale=5,
+                        autofocus=True,
+                    )
+                    send = gr.Button("Vraag", variant="primary", elem_id="send", scale=1)
+                with gr.Row():
+                    comment = gr.Textbox(
+                        placeholder="Opmerking bij je beoordeling (optioneel)",
+                        show_label=False,
+                        elem_id="comment",
+                        scale=5,
+                    )
+                    send_comment = gr.Button("Opmerking versturen", elem_id="send-comment", scale=1)
+                status = gr.Markdown(elem_id="status")
+            with gr.Column(scale=1, min_width=240, elem_id="side"):
+                gr.Markdown(upcoming_panel(_safe_events(assistant), day), elem_id="upcoming")
+        with gr.Tab("Voor medewerkers", id="staff-tab"):
+            gr.Markdown("### Geïndexeerde documenten")
+            gr.Dataframe(
+                value=documents_table(assistant),
+                headers=["titel", "URL of bestand", "pagina's", "chunks", "geïndexeerd"],
+                interactive=False,
+                elem_id="documents",
+            )
+            gr.Markdown("### Bijeenkomsten in de documenten")
+            gr.Dataframe(
+                value=events_table(assistant, day),
+                headers=["datum", "tijd", "wat", "waar", "status", "jaartal", "bron"],
+                interactive=False,
+                elem_id="events",
+            )
+        answers = gr.State([])
+        feedback_id = gr.State(-1)
+        for trigger in (question.submit, send.click):
+            trigger(
+                chat.respond,
+                [question, chatbot, answers],
+                [chatbot, answers, question],
+                concurrency_limit=1,
+                api_visibility="private",
+            )
+
+        def on_example(
+            data: gr.SelectData, history: list[dict[str, Any]], given: list[dict[str, Any]]
+        ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]], str]]:
+            yield from chat.respond(data.value["text"], history, given)
+
+        chatbot.example_select(
+            on_example,
+            [chatbot, answers],
+            [chatbot, answers, question],
+            concurrency_limit=1,
+            api_visibility="private",
+        )
+        chatbot.like(chat.rate, [answers], [feedback_id, status], api_visibility="private")
+        send_comment.click(chat.add_comment, [feedback_id, comment], [comment, status],
+                           api_visibility="private")  # fmt: skip
+
+        def ask(question: str, today: str = "") -> dict[str, Any]:
+            """Answer one question; returns the same object as `rv ask --json`."""
+            from assistant.service import parse_today
+
+            with chat.lock:
+                return assistant.ask(question, today=parse_today(today) or day).as_dict()
+
+        gr.api(ask, api_name="ask", concurrency_limit=1)  # type: ignore[attr-defined]
+    return app  # type: ignore[no-any-return]
+
+
+def _safe_events(assistant: Assistant) -> list[Event]:
+    try:
+        return assistant.events()
+    except RvError:
+        return []
+
+
+def serve(
+    assistant: Assistant,
+    host: str,
+    port: int,
+    feedback_db: Path,
+    today: dt.date | None = None,
+    prevent_thread_lock: bool = False,
+) -> gr.Blocks:
+    app = build_app(assistant, FeedbackStore(feedback_db), today)
+    app.queue(default_concurrency_limit=2, max_size=64)
+    folders = sorted({str(Path(d.source).parent) for d in _documents(assistant)})
+    app.launch(
+        server_name=host,
+        server_port=port,
+        allowed_paths=folders,  # the cited documents' folders, and nothing else
+        blocked_paths=[str(assistant.settings.index_dir), str(feedback_db.parent)],
+        prevent_thread_lock=prevent_thread_lock,
+        quiet=True,
+        show_error=False,
+        footer_links=["api"],
+        css=_CSS,
+        ssr_mode=False,
+    )
+    return app
+
+
+def _documents(assistant: Assistant) -> list[Any]:
+    try:
+        return assistant.documents()
+    except RvError:
+        return []
