@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answer import Answer, Citation, Passage
-from assistant.generators import AnswerRequest
+from assistant.answer import Answer
+from assistant.generators import AnswerRequest, answer_from, citation_for
 from index.retrieval import Candidate
 from index.text import fold, sentence_spans
 
@@ -62,6 +62,7 @@ class _Sentence:
     start: int
     end: int
     score: float
+    base: float = 0.0  # the score before the question-shaped bonuses
 
     @property
     def text(self) -> str:
@@ -79,26 +80,6 @@ def entities(question: str) -> list[str]:
     words = re.findall(r"\w[\w.-]*", question)
     found = [w for i, w in enumerate(words) if (i > 0 and w[0].isupper()) or re.search(r"\d", w)]
     return [w for w in found if fold(w) not in _STOPWORDS]
-
-
-def passage(candidate: Candidate) -> Passage:
-    meta = candidate.hit.metadata
-    page = meta.get("page")
-    return Passage(
-        source=str(meta.get("source", "")),
-        title=str(meta.get("title", "")),
-        page=int(page) if page is not None else None,
-        score=candidate.score,
-        text=candidate.hit.text,
-    )
-
-
-def citation_for(n: int, candidate: Candidate, quote: str) -> Citation:
-    p = passage(candidate)
-    url = candidate.hit.metadata.get("url")
-    return Citation(
-        n=n, title=p.title, source=p.source, url=str(url) if url else None, page=p.page, quote=quote
-    )
 
 
 class ExtractiveGenerator:
@@ -147,13 +128,14 @@ def _choose(request: AnswerRequest, candidates: list[Candidate], limit: int) -> 
     if not scored:
         return []
     scored.sort(key=lambda s: s.score, reverse=True)
-    floor = scored[0].score - 0.05
+    # Relevance decides what may be said; names and the question's kind only decide the order.
+    floor = max(s.base for s in scored) - 0.05
     chosen: list[_Sentence] = []
     per_chunk: dict[str, int] = {}
     texts: set[str] = set()
     for sentence in scored:
         chunk_id = sentence.candidate.hit.id
-        if sentence.score < floor or per_chunk.get(chunk_id, 0) >= 2:
+        if sentence.base < floor or per_chunk.get(chunk_id, 0) >= 2:
             continue
         if fold(sentence.text) in texts:  # overlapping chunks repeat sentences
             continue
@@ -198,6 +180,7 @@ def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> li
             continue
         if _INJECTION.search(text):
             continue
+        sentence.base = sentence.score
         folded = fold(text)
         bonus = -0.01 * sentence.rank
         bonus += 0.04 * sum(name in folded for name in names)
@@ -300,15 +283,7 @@ def _assemble(request: AnswerRequest, chosen: Sequence[_Sentence]) -> Answer:
             quotes[key].append(sentence.text)
         statements.append((sentence.text, numbers[key]))
     citations = [citation_for(n, first[k], " … ".join(quotes[k])) for k, n in numbers.items()]
-    return Answer(
-        answer=_phrase(request, statements),
-        refused=False,
-        citations=citations,
-        language=request.language,
-        today=request.today,
-        retrieved=[passage(c) for c in request.candidates],
-        context="\n\n".join(request.contexts),
-    )
+    return answer_from(request, _phrase(request, statements), citations)
 
 
 def _phrase(request: AnswerRequest, statements: list[tuple[str, int]]) -> str:
@@ -319,10 +294,17 @@ def _phrase(request: AnswerRequest, statements: list[tuple[str, int]]) -> str:
             return f"De documenten noemen:\n{items}"
         return " ".join(f"{s} [{n}]" for s, (_, n) in zip(flat, statements, strict=True))
     if request.kind == "list" and len(statements) > 1:
-        items = "\n".join(f"- “{s}” [{n}]" for s, (_, n) in zip(flat, statements, strict=True))
+        items = "\n".join(
+            f"- {_quoted(s)} [{n}]" for s, (_, n) in zip(flat, statements, strict=True)
+        )
         return f"The documents mention (quoted in Dutch):\n{items}"
-    quoted = " ".join(f"“{s}” [{n}]" for s, (_, n) in zip(flat, statements, strict=True))
+    quoted = " ".join(f"{_quoted(s)} [{n}]" for s, (_, n) in zip(flat, statements, strict=True))
     return f"According to the documents (quoted in Dutch): {quoted}"
+
+
+def _quoted(sentence: str) -> str:
+    """Quotation marks that don't clash with the ones inside the sentence."""
+    return f"«{sentence}»" if re.search(r"[“”\"«»]", sentence) else f"“{sentence}”"
 
 
 def _is_heading(text: str, start: int, end: int) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from assistant.answer import Answer, Turn
+from assistant.answer import Answer, Citation, Passage, Turn
 from index.errors import ConfigError
 from index.retrieval import Candidate
 
@@ -61,3 +61,36 @@ def make_generator(settings: Settings) -> AnswerGenerator:
             f"Unknown answer generator {settings.generator!r}; set RV_GENERATOR to one of: "
             + ", ".join(sorted(factories))
         ) from None
+
+
+def passage(candidate: Candidate) -> Passage:
+    meta = candidate.hit.metadata
+    page = meta.get("page")
+    return Passage(
+        source=str(meta.get("source", "")),
+        title=str(meta.get("title", "")),
+        page=int(page) if page is not None else None,
+        score=candidate.score,
+        text=candidate.hit.text,
+    )
+
+
+def citation_for(n: int, candidate: Candidate, quote: str) -> Citation:
+    p = passage(candidate)
+    url = candidate.hit.metadata.get("url")
+    return Citation(
+        n=n, title=p.title, source=p.source, url=str(url) if url else None, page=p.page, quote=quote
+    )
+
+
+def answer_from(request: AnswerRequest, text: str, citations: list[Citation]) -> Answer:
+    """An answer to ``request`` with the evidence it was made from attached."""
+    return Answer(
+        answer=text,
+        refused=False,
+        citations=citations,
+        language=request.language,
+        today=request.today,
+        retrieved=[passage(c) for c in request.candidates],
+        context="\n\n".join(request.contexts),
+    )

@@ -28,7 +28,7 @@ OFF_TOPIC_SUBJECTS = [
     "repairing things at home", "iets thuis repareren",
 ]  # fmt: skip
 #: How much closer to an everyday subject than to the documents a question must be.
-MARGIN = 0.01
+MARGIN = 0.03
 
 
 class OffTopicDetector:

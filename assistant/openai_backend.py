@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from assistant.answer import REFUSALS, Answer, Citation, refusal
-from assistant.extractive import citation_for, passage
-from assistant.generators import AnswerRequest
+from assistant.generators import AnswerRequest, answer_from, citation_for, passage
 from index.errors import RvError
 from index.text import fold, sentence_spans
 
@@ -129,16 +128,7 @@ class OpenAIGenerator:
             answer = refusal(request.language, request.today)
             answer.retrieved = [passage(c) for c in request.candidates]
             return answer
-        citations = self._citations(request, text)
-        return Answer(
-            answer=text,
-            refused=False,
-            citations=citations,
-            language=request.language,
-            today=request.today,
-            retrieved=[passage(c) for c in request.candidates],
-            context="\n\n".join(request.contexts),
-        )
+        return answer_from(request, text, self._citations(request, text))
 
     @staticmethod
     def _citations(request: AnswerRequest, text: str) -> list[Citation]:

@@ -14,8 +14,13 @@ from pathlib import Path
 from assistant.answer import Answer, Turn, refusal
 from assistant.calendar import answer_calendar, calendar_answer, calendar_question, relevant_events
 from assistant.citations import check
-from assistant.extractive import passage
-from assistant.generators import AnswerGenerator, AnswerRequest, StreamingGenerator, make_generator
+from assistant.generators import (
+    AnswerGenerator,
+    AnswerRequest,
+    StreamingGenerator,
+    make_generator,
+    passage,
+)
 from assistant.language import detect_language
 from assistant.offtopic import OffTopicDetector
 from assistant.questions import answers_the_kind, leaves_role, question_kind
@@ -67,7 +72,10 @@ class Assistant:
     def ingest(self, paths: Sequence[Path] = (), progress: Progress | None = None) -> IngestReport:
         """Index ``paths`` (files or folders); no paths means the default corpus."""
         options = ChunkingOptions(self.settings.chunk_size, self.settings.chunk_overlap)
-        return ingest(list(paths) or [self.settings.corpus_dir], self.store, options, progress)
+        report = ingest(list(paths) or [self.settings.corpus_dir], self.store, options, progress)
+        if self._retriever is not None:
+            self._retriever.invalidate()
+        return report
 
     def documents(self) -> list[IndexedDocument]:
         return sorted(self.store.indexed_documents().values(), key=lambda d: d.source)
@@ -230,10 +238,17 @@ class Assistant:
         return [t for t in dict.fromkeys(titles) if t][:3]
 
 
+#: Words a question uses about the documents themselves, not about their subject.
+_ABOUT_THE_DOCUMENTS = {
+    "documenten", "document", "bronnen", "bron", "teksten", "tekst", "artikelen", "artikel",
+    "informatie", "vraag", "vragen", "antwoord",
+}  # fmt: skip
+
+
 def _names_a_thing(word: str, question: str) -> bool:
     """A noun or name, not a verb form: the question is about something the documents lack."""
     folded = fold(word)
-    if len(folded) < 4:
+    if len(folded) < 4 or folded in _ABOUT_THE_DOCUMENTS:
         return False
     starts_sentence = question.strip().startswith(word)
     if word[0].isupper() and not starts_sentence:

@@ -9,6 +9,7 @@ sentence-transformers CrossEncoder a user configures; ``none`` keeps the fused o
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,6 +143,10 @@ class CrossEncoderReranker:
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
 
+#: How often a long-running process looks whether the index changed underneath it.
+REVISION_CHECK_SECONDS = 5.0
+
+
 def _keyword_text(chunk: Hit) -> str:
     """A chunk's words for keyword search: its text and its document's descriptors."""
     meta = chunk.metadata
@@ -183,6 +188,7 @@ class HybridRetriever:
         self._chunks: list[Hit] = []
         self._keyword_index: KeywordIndex | None = None
         self._signature: str | None = None
+        self._checked = 0.0
 
     def chunks(self) -> list[Hit]:
         self._refresh()
@@ -193,8 +199,20 @@ class HybridRetriever:
         assert self._keyword_index is not None
         return self._keyword_index
 
+    def invalidate(self) -> None:
+        """The store was just written to by this process: look again at the next question."""
+        self._signature = None
+
     def _refresh(self) -> None:
-        """Rebuild the in-memory keyword index when the store's content has changed."""
+        """Rebuild the in-memory keyword index when the store's content has changed.
+
+        Another process (an `rv ingest` beside a running `rv serve`) may change the store, so
+        its revision is checked again every few seconds, not on every question.
+        """
+        now = time.monotonic()
+        if self._signature is not None and now - self._checked < REVISION_CHECK_SECONDS:
+            return
+        self._checked = now
         signature = self.store.revision()
         if signature == self._signature:
             return
