@@ -84,6 +84,7 @@ def _row(item: Item, today: dt.date | None, answer: Answer, score: Score) -> dic
         "answer": answer.answer,
         "citations": [c.as_dict() for c in answer.citations],
         "retrieved": [[Path(p.source).name, p.page, round(p.score, 4)] for p in answer.retrieved],
+        "unsupported": answer.unsupported,
         "expected_citations": [{"doc": c.doc, "pages": list(c.pages)} for c in item.cite],
         **score.as_dict(),
     }
