@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from assistant.answer import Answer, Citation, Passage
 from index.events import Event
-from index.text import fold
+from index.text import DUTCH_MONTHS, DUTCH_WEEKDAYS, fold
 
 _NEXT = re.compile(r"\b(volgende|eerstvolgende|komende|aankomende|next|upcoming|coming)\b")
 _LAST = re.compile(r"\b(vorige|laatste|afgelopen|last|previous|most recent|took place)\b")
@@ -47,15 +47,12 @@ _STOP = {
     "does", "do", "did", "take", "took", "place", "vindt", "plaats", "laat", "begint", "start",
     "datum", "dag", "day", "date", "time",
 }  # fmt: skip
-_MONTHS_NL = [
-    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-    "oktober", "november", "december",
-]  # fmt: skip
+_MONTHS_NL = DUTCH_MONTHS
 _MONTHS_EN = [
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
 ]  # fmt: skip
-_DAYS_NL = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
+_DAYS_NL = DUTCH_WEEKDAYS
 _DAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _DATE_IN_QUESTION = re.compile(
     r"\b(\d{1,2})\s+(" + "|".join(_MONTHS_NL + [m.lower() for m in _MONTHS_EN]) + r")"

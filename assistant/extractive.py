@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from assistant.answer import Answer
 from assistant.generators import AnswerRequest, answer_from, citation_for
 from index.retrieval import Candidate
-from index.text import fold, sentence_spans
+from index.text import MENTIONS_DATE, MENTIONS_NUMBER, fold, sentence_spans
 
 _STOPWORDS = {
     "de", "het", "een", "en", "van", "is", "wat", "wie", "waar", "wanneer", "welke", "hoe",
@@ -26,18 +26,6 @@ _STOPWORDS = {
     "the", "a", "an", "and", "of", "what", "who", "where", "when", "which", "how", "why",
     "are", "there", "on", "for", "with", "to", "at", "that", "this", "about", "does", "do",
 }  # fmt: skip
-_NUMBER_WORDS = (
-    r"een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|"
-    r"vijftien|twintig|dertig|veertig|vijftig|honderd|duizend|achttien|zeventien|zestien|"
-    r"negentien|kwart|helft|derde|procent"
-)
-_HAS_NUMBER = re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.IGNORECASE)
-_MONTHS = r"januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
-_HAS_DATE = re.compile(
-    rf"\b\d{{1,2}} ({_MONTHS})\b|\b(19|20)\d\d\b|\b\d{{1,2}}[:.]\d\d\b|"
-    r"\b(maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)\b",
-    re.IGNORECASE,
-)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\b0\d{2,3}(?:[ \u2013-]+\d{2,4}){1,3}\b")
 # Text inside a document that addresses the assistant is data, never an instruction; it is
@@ -192,9 +180,9 @@ def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> li
 
 def _kind_bonus(kind: str, text: str) -> float:
     if kind == "how_many":
-        return 0.04 if _HAS_NUMBER.search(text) else -0.04
+        return 0.04 if MENTIONS_NUMBER.search(text) else -0.04
     if kind == "when":
-        return 0.04 if _HAS_DATE.search(text) else -0.03
+        return 0.04 if MENTIONS_DATE.search(text) else -0.03
     if kind == "where":
         return 0.02 if re.search(r"\b(in|bij|aan|op) (het |de )?[A-Z]", text) else 0.0
     return 0.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from index.text import fold
+from index.text import MENTIONS_DATE, MENTIONS_NUMBER, fold
 
 #: Ordered: the first pattern that matches decides the kind.
 _KINDS: list[tuple[str, str]] = [
@@ -49,24 +49,11 @@ def is_greeting(question: str) -> bool:
     return bool(_GREETING.match(fold(question)))
 
 
-_NUMBER = re.compile(
-    r"\d|\b(een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|"
-    r"achttien|honderd|duizend|kwart|helft|procent)\b",
-    re.IGNORECASE,
-)
-_DATE = re.compile(
-    r"\b\d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
-    r"november|december)\b|\b(19|20)\d\d\b|\b\d{1,2}[:.]\d\d\b|\b(maandag|dinsdag|woensdag|"
-    r"donderdag|vrijdag|zaterdag|zondag)\b",
-    re.IGNORECASE,
-)
-
-
 def answers_the_kind(kind: str, answer: object) -> bool:
     """A 'how many' answer holds a number, a 'when' answer a date or time."""
     quotes = " ".join(c.quote for c in getattr(answer, "citations", []))
     if kind == "how_many":
-        return bool(_NUMBER.search(quotes))
+        return bool(MENTIONS_NUMBER.search(quotes))
     if kind == "when":
-        return bool(_DATE.search(quotes))
+        return bool(MENTIONS_DATE.search(quotes))
     return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 
@@ -13,6 +14,31 @@ _ABBREVIATIONS = {
 }  # fmt: skip
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)»\]]*\s+(?=[\"'“‘(«\[]?[A-ZÀ-Ý0-9])|\n\s*\n")
 _WORD_BEFORE = re.compile(r"([\w.]+)[.!?…]*[\"'”’)»\]]*\s*$")
+
+
+DUTCH_MONTHS = [
+    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+    "oktober", "november", "december",
+]  # fmt: skip
+DUTCH_WEEKDAYS = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
+_NUMBER_WORDS = (
+    "een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|"
+    "vijftien|zestien|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|honderd|"
+    "duizend|kwart|helft|derde|procent"
+)
+#: A number, in digits or Dutch words ("1 op de 8", "achttien", "een kwart").
+MENTIONS_NUMBER = re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.IGNORECASE)
+#: A Dutch date, year, clock time or weekday.
+MENTIONS_DATE = re.compile(
+    rf"\b\d{{1,2}} ({'|'.join(DUTCH_MONTHS)})\b|\b(19|20)\d\d\b|\b\d{{1,2}}[:.]\d\d\b|"
+    rf"\b({'|'.join(DUTCH_WEEKDAYS)})\b",
+    re.IGNORECASE,
+)
+
+
+def dutch_date(day: dt.date) -> str:
+    """'9 mei 2023'."""
+    return f"{day.day} {DUTCH_MONTHS[day.month - 1]} {day.year}"
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

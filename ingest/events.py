@@ -15,17 +15,11 @@ import re
 from dataclasses import dataclass, replace
 
 from index.events import Event
-from index.text import sentence_spans
+from index.text import DUTCH_MONTHS, DUTCH_WEEKDAYS, sentence_spans
 from ingest.cleaning import CleanText
 
-MONTHS = {
-    "januari": 1, "februari": 2, "maart": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7,
-    "augustus": 8, "september": 9, "oktober": 10, "november": 11, "december": 12,
-}  # fmt: skip
-WEEKDAYS = {
-    "maandag": 0, "dinsdag": 1, "woensdag": 2, "donderdag": 3, "vrijdag": 4, "zaterdag": 5,
-    "zondag": 6,
-}  # fmt: skip
+MONTHS = {name: number for number, name in enumerate(DUTCH_MONTHS, start=1)}
+WEEKDAYS = {name: number for number, name in enumerate(DUTCH_WEEKDAYS)}
 _MONTH = "|".join(MONTHS)
 _WEEKDAY = "|".join(WEEKDAYS)
 _DATE = re.compile(

@@ -18,6 +18,7 @@ from assistant.answer import Answer, Citation
 from assistant.service import Assistant
 from index.errors import IndexEmptyError, RvError
 from index.events import Event
+from index.text import dutch_date
 from ui.feedback import FeedbackStore
 
 EXAMPLES = [
@@ -27,8 +28,6 @@ EXAMPLES = [
     "Hoe kan ik contact opnemen?",
     "When is the first meeting about care education?",
 ]
-_MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december"]  # fmt: skip
 _CSS = """
 #sources details { margin: .2em 0; }
 @media (max-width: 640px) { #side { min-width: 100% !important; } }
@@ -78,10 +77,6 @@ def render_answer(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def _date_nl(day: dt.date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
 def upcoming_panel(events: list[Event], today: dt.date) -> str:
     upcoming = [e for e in events if e.start and (e.last_day or e.start) >= today]
     lines = ["### Komende bijeenkomsten", ""]
@@ -89,12 +84,14 @@ def upcoming_panel(events: list[Event], today: dt.date) -> str:
         assert event.start is not None
         time_text = f", {event.start_time}" if event.start_time else ""
         place = f", {html.escape(event.place)}" if event.place else ""
-        lines.append(f"- **{_date_nl(event.start)}**{time_text}{place}: {html.escape(event.title)}")
+        lines.append(
+            f"- **{dutch_date(event.start)}**{time_text}{place}: {html.escape(event.title)}"
+        )
     if not upcoming:
-        lines.append(f"Er zijn na {_date_nl(today)} geen bijeenkomsten aangekondigd.")
+        lines.append(f"Er zijn na {dutch_date(today)} geen bijeenkomsten aangekondigd.")
         past = [e for e in events if e.start and (e.last_day or e.start) < today]
         if past and past[-1].start:
-            lines.append(f"\nDe laatst aangekondigde was op {_date_nl(past[-1].start)}.")
+            lines.append(f"\nDe laatst aangekondigde was op {dutch_date(past[-1].start)}.")
     return "\n".join(lines)
 
 
@@ -110,7 +107,7 @@ def welcome(assistant: Assistant, today: dt.date) -> str:
             "(de standaarddocumenten) of `rv ingest MAP` en start `rv serve` opnieuw."
         )
     dates = [e.last_day for e in events if e.last_day]
-    until = f", met data tot en met {_date_nl(max(dates))}" if dates else ""
+    until = f", met data tot en met {dutch_date(max(dates))}" if dates else ""
     return (
         "### Welkom!\n"
         f"Ik beantwoord vragen over de documenten van de beweging **Radicale vernieuwing** "
