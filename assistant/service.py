@@ -194,17 +194,15 @@ class Assistant:
 
     def document_text(self, source: str) -> str:
         """Every chunk of one indexed document, in order: what quotes are checked against."""
-        chunks = [c for c in self.retriever.chunks() if c.metadata.get("source") == source]
-        chunks.sort(key=lambda c: int(c.metadata.get("start", 0)))
-        return "\n\n".join(c.text for c in chunks)
+        return "\n\n".join(c.text for c in self.retriever.chunks_of(source))
 
     def _describe(self, source: str) -> str:
         """A document's title, themes and keywords: what a question's subject is matched to."""
-        for chunk in self.retriever.chunks():
-            if chunk.metadata.get("source") == source:
-                meta = chunk.metadata
-                return " ".join(str(meta.get(k, "")) for k in ("title", "themes", "keywords"))
-        return ""
+        chunks = self.retriever.chunks_of(source)
+        if not chunks:
+            return ""
+        meta = chunks[0].metadata
+        return " ".join(str(meta.get(k, "")) for k in ("title", "themes", "keywords"))
 
     def events(self) -> list[Event]:
         return self.store.events()

@@ -189,10 +189,16 @@ class HybridRetriever:
         self._keyword_index: KeywordIndex | None = None
         self._signature: str | None = None
         self._checked = 0.0
+        self._by_source: dict[str, list[Hit]] = {}
 
     def chunks(self) -> list[Hit]:
         self._refresh()
         return self._chunks
+
+    def chunks_of(self, source: str) -> list[Hit]:
+        """One document's chunks in reading order."""
+        self._refresh()
+        return self._by_source.get(source, [])
 
     def keyword_index(self) -> KeywordIndex:
         self._refresh()
@@ -217,6 +223,9 @@ class HybridRetriever:
         if signature == self._signature:
             return
         self._chunks = self.store.all_chunks()
+        self._by_source = {}
+        for chunk in sorted(self._chunks, key=lambda c: int(c.metadata.get("start", 0))):
+            self._by_source.setdefault(str(chunk.metadata.get("source")), []).append(chunk)
         self._keyword_index = KeywordIndex(
             [c.id for c in self._chunks], [_keyword_text(c) for c in self._chunks]
         )
@@ -275,9 +284,6 @@ class HybridRetriever:
         Hits from one document whose neighbourhoods touch become one passage, so the answer
         step never sees a thought cut off at a chunk edge, nor the same text twice.
         """
-        by_source: dict[str, list[Hit]] = {}
-        for chunk in self.chunks():
-            by_source.setdefault(str(chunk.metadata.get("source")), []).append(chunk)
         wanted: dict[str, set[int]] = {}
         order: list[str] = []
         for candidate in candidates:
@@ -291,7 +297,7 @@ class HybridRetriever:
             chunks = sorted(
                 (
                     c
-                    for c in by_source.get(source, [])
+                    for c in self.chunks_of(source)
                     if int(c.metadata.get("chunk_index", 0)) in wanted[source]
                 ),
                 key=lambda c: int(c.metadata.get("start", 0)),

@@ -78,6 +78,7 @@ def main() -> None:
     """The movement's assistant: answers questions about the documents of Radicale vernieuwing."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the default setup never needs a hub
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from `rv serve`
 
 
 class _Bar:
