@@ -80,18 +80,6 @@ class Assistant:
     def documents(self) -> list[IndexedDocument]:
         return sorted(self.store.indexed_documents().values(), key=lambda d: d.source)
 
-    def source_text(self, source: str) -> str:
-        """The cleaned text of one indexed document, rebuilt from its chunks (overlaps merged)."""
-        chunks = sorted(
-            (h for h in self.store.all_chunks() if h.metadata.get("source") == source),
-            key=lambda h: int(h.metadata.get("start", 0)),
-        )
-        text = ""
-        for chunk in chunks:
-            start = int(chunk.metadata.get("start", len(text)))
-            text = text.ljust(start, "\n")[:start] + chunk.text
-        return text
-
     def today(self, override: dt.date | None = None) -> dt.date:
         if override is not None:
             return override
@@ -193,8 +181,8 @@ class Assistant:
         return self._off_topic.is_off_topic(self.embedder.embed_queries([question])[0], best)
 
     def document_text(self, source: str) -> str:
-        """Every chunk of one indexed document, in order: what quotes are checked against."""
-        return "\n\n".join(c.text for c in self.retriever.chunks_of(source))
+        """One indexed document's cleaned text: what quotes are checked against."""
+        return self.retriever.document_text(source)
 
     def _describe(self, source: str) -> str:
         """A document's title, themes and keywords: what a question's subject is matched to."""

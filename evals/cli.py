@@ -131,7 +131,7 @@ def _run(
     def source_text(source: str) -> list[str]:
         """The document as the index holds it (cleaned) and as the file says it (raw)."""
         if source not in texts:
-            versions = [assistant.source_text(source), _file_text(source)]
+            versions = [assistant.document_text(source), _file_text(source)]
             texts[source] = [squash_whitespace(v) for v in versions if v]
         return texts[source]
 

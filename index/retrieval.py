@@ -200,6 +200,10 @@ class HybridRetriever:
         self._refresh()
         return self._by_source.get(source, [])
 
+    def document_text(self, source: str) -> str:
+        """One document's cleaned text, rebuilt from its chunks with their overlaps merged."""
+        return "\n\n".join(merge_runs(self.chunks_of(source)))
+
     def keyword_index(self) -> KeywordIndex:
         self._refresh()
         assert self._keyword_index is not None
@@ -302,11 +306,11 @@ class HybridRetriever:
                 ),
                 key=lambda c: int(c.metadata.get("start", 0)),
             )
-            passages.extend(_merge_runs(chunks))
+            passages.extend(merge_runs(chunks))
         return passages
 
 
-def _merge_runs(chunks: list[Hit]) -> list[str]:
+def merge_runs(chunks: list[Hit]) -> list[str]:
     """Join chunks that overlap or touch (by their offsets in the document) into passages."""
     passages: list[str] = []
     run_start, run = 0, ""

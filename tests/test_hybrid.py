@@ -6,7 +6,7 @@ from pathlib import Path
 
 from assistant.service import Assistant
 from index.keywords import Analyzer, KeywordIndex
-from index.retrieval import Filters, NoReranker, _merge_runs, reciprocal_rank_fusion
+from index.retrieval import Filters, NoReranker, merge_runs, reciprocal_rank_fusion
 from index.store import Hit
 
 
@@ -50,8 +50,8 @@ def test_small_to_big_merges_overlapping_and_touching_chunks() -> None:
     two = _hit("2", 16, document[16:41])
     overlap = _hit("3", 30, document[30:41])
     far = _hit("4", 43, document[43:])
-    assert _merge_runs([one, two, overlap]) == [document[0:41]]
-    assert _merge_runs([one, far]) == [document[0:14], document[43:]]
+    assert merge_runs([one, two, overlap]) == [document[0:41]]
+    assert merge_runs([one, far]) == [document[0:14], document[43:]]
 
 
 def test_exact_names_and_numbers_are_found(corpus_index: Assistant) -> None:

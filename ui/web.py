@@ -18,6 +18,7 @@ from assistant.answer import Answer, Citation
 from assistant.service import Assistant
 from index.errors import IndexEmptyError, RvError
 from index.events import Event
+from index.store import IndexedDocument
 from index.text import dutch_date
 from ui.feedback import FeedbackStore
 
@@ -238,23 +239,15 @@ def _record(question: str, answer: Answer) -> dict[str, Any]:
 
 
 def documents_table(assistant: Assistant) -> list[list[Any]]:
-    try:
-        documents = assistant.documents()
-    except RvError:
-        return []
     return [
         [d.title, d.url or Path(d.source).name, len(d.pages) or "", d.chunks, d.ingested_at]
-        for d in documents
+        for d in _safe_documents(assistant)
     ]
 
 
 def events_table(assistant: Assistant, today: dt.date) -> list[list[Any]]:
-    try:
-        events = assistant.events()
-    except RvError:
-        return []
     rows = []
-    for e in events:
+    for e in _safe_events(assistant):
         when = e.start.isoformat() if e.start else f"{e.year} (datum onbekend)"
         if e.end:
             when += f" t/m {e.end.isoformat()}"
@@ -361,8 +354,17 @@ def build_app(
 
 
 def _safe_events(assistant: Assistant) -> list[Event]:
+    """The events, or none when the index can't be read (the welcome text says why)."""
     try:
         return assistant.events()
+    except RvError:
+        return []
+
+
+def _safe_documents(assistant: Assistant) -> list[IndexedDocument]:
+    """The indexed documents, or none when the index can't be read."""
+    try:
+        return assistant.documents()
     except RvError:
         return []
 
@@ -377,7 +379,7 @@ def serve(
 ) -> gr.Blocks:
     app = build_app(assistant, FeedbackStore(feedback_db), today)
     app.queue(default_concurrency_limit=2, max_size=64)
-    folders = sorted({str(Path(d.source).parent) for d in _documents(assistant)})
+    folders = sorted({str(Path(d.source).parent) for d in _safe_documents(assistant)})
     app.launch(
         server_name=host,
         server_port=port,
@@ -391,10 +393,3 @@ def serve(
         ssr_mode=False,
     )
     return app
-
-
-def _documents(assistant: Assistant) -> list[Any]:
-    try:
-        return assistant.documents()
-    except RvError:
-        return []
