@@ -9,7 +9,6 @@ them as quotations (the sentences stay in the documents' Dutch).
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,28 +38,39 @@ _INJECTION = re.compile(
 _ANAPHOR = re.compile(r"^(dat|die|dit|deze|zij|ze|hij|het|daar|daarmee|daarom|zo)\b", re.IGNORECASE)
 #: Weight of the question's (rarer) words found in a sentence, next to its meaning.
 LEXICAL_WEIGHT = 0.1
+#: What joining a sentence to the one before it costs: the pair must say more of the question.
+PAIR_COST = 0.02
 #: Candidates whose sentences may make up the answer.
-_ANSWER_CANDIDATES = 5
+ANSWER_CANDIDATES = 5
 
 
 @dataclass
 class _Sentence:
+    """A sentence, or a sentence with the one before it, that may become a statement."""
+
     rank: int
     candidate: Candidate
     start: int
     end: int
     score: float
     base: float = 0.0  # the score before the question-shaped bonuses
+    sentences: int = 1
+    coverage: float = 0.0  # the share of the question's words it holds, by rarity
 
     @property
     def text(self) -> str:
         return self.candidate.hit.text[self.start : self.end]
 
 
-def terms(text: str) -> set[str]:
-    """Content words, folded and cut to a crude stem so 'bijeenkomsten' meets 'bijeenkomst'."""
-    words = re.findall(r"\w+", fold(text))
-    return {w[:7] for w in words if w not in _STOPWORDS and (len(w) > 2 or w.isdigit())}
+class _PlainVocabulary:
+    """Every content word counts the same: word matching without the corpus's statistics."""
+
+    def terms(self, text: str) -> list[str]:
+        words = re.findall(r"\w+", fold(text))
+        return [w for w in words if w not in _STOPWORDS and (len(w) > 2 or w.isdigit())]
+
+    def idf(self, term: str) -> float:
+        return 1.0
 
 
 def entities(question: str) -> list[str]:
@@ -77,7 +87,7 @@ class ExtractiveGenerator:
         self._max_sentences = max_sentences
 
     def generate(self, request: AnswerRequest) -> Answer:
-        candidates = list(request.candidates[:_ANSWER_CANDIDATES])
+        candidates = list(request.candidates[:ANSWER_CANDIDATES])
         if request.kind == "contact" and (answer := self._contact(request, candidates)):
             return answer
         limit = 5 if request.kind == "list" else self._max_sentences
@@ -112,70 +122,98 @@ class ExtractiveGenerator:
 
 
 def _choose(request: AnswerRequest, candidates: list[Candidate], limit: int) -> list[_Sentence]:
+    """The best-scoring sentences (and sentence pairs), at most ``limit`` sentences in all."""
     scored = _scored_sentences(request, candidates)
     if not scored:
         return []
     scored.sort(key=lambda s: s.score, reverse=True)
     # Relevance decides what may be said; names and the question's kind only decide the order.
-    floor = max(s.base for s in scored) - 0.05
+    # A number or date question is measured against the best sentence that holds one and
+    # shares a word with the question (a date on its own is no answer to 'when was X born').
+    fitting = [s.base for s in scored if s.coverage and _fits_kind(request.kind, s.text)]
+    floor = max(fitting or [s.base for s in scored]) - 0.05
     chosen: list[_Sentence] = []
     per_chunk: dict[str, int] = {}
-    texts: set[str] = set()
-    for sentence in scored:
-        chunk_id = sentence.candidate.hit.id
-        if sentence.base < floor or per_chunk.get(chunk_id, 0) >= 2:
+    said: set[str] = set()
+    budget = limit
+    for unit in scored:
+        chunk_id = unit.candidate.hit.id
+        if unit.base < floor or per_chunk.get(chunk_id, 0) >= 2 or unit.sentences > budget:
             continue
-        if fold(sentence.text) in texts:  # overlapping chunks repeat sentences
+        parts = _parts(unit)
+        if said & parts:  # overlapping chunks repeat sentences; pairs overlap single ones
             continue
-        chosen.append(sentence)
-        texts.add(fold(sentence.text))
+        chosen.append(unit)
+        said |= parts
         per_chunk[chunk_id] = per_chunk.get(chunk_id, 0) + 1
-        if len(chosen) == limit:
+        budget -= unit.sentences
+        if budget == 0:
             break
     chosen = [_with_context(s) for s in chosen]
     chosen.sort(key=lambda s: (s.rank, s.start))  # document order within a source
     return _without_overlap(chosen)
 
 
+def _parts(unit: _Sentence) -> set[str]:
+    text = unit.text
+    return {fold(" ".join(text[s:e].split())) for s, e in sentence_spans(text)}
+
+
 def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> list[_Sentence]:
-    """Second-stage sentence scores where given, else word overlap; shaped by the question."""
-    wanted = terms(request.query)
-    names = [fold(e) for e in entities(request.question)]
-    lexical = [
-        (rank, c, start, end)
-        for rank, c in enumerate(candidates)
-        if not c.sentences
-        for start, end in sentence_spans(c.hit.text)
-    ]
-    weights = _rarity(
-        wanted, [terms(c.hit.text[s:e]) for c in candidates for s, e in sentence_spans(c.hit.text)]
-    )
+    """Each sentence, and each sentence with the one before it, scored against the question.
+
+    The score is the sentence's meaning (second-stage similarity, else the chunk's) plus the
+    share of the question's words it holds, rare words weighing most. A pair competes with
+    its sentences: 'De publicatie is overhandigd aan de minister' only answers together with
+    the sentence before it that names the publication.
+    """
+    vocabulary = request.vocabulary or _PlainVocabulary()
+    weights = {t: vocabulary.idf(t) for t in vocabulary.terms(request.question)}
     total = sum(weights.values()) or 1.0
-    raw: list[_Sentence] = []
+
+    def coverage(text: str) -> float:
+        return sum(weights[t] for t in weights.keys() & set(vocabulary.terms(text))) / total
+
+    out: list[_Sentence] = []
     for rank, candidate in enumerate(candidates):
-        for start, end, score in candidate.sentences:
-            raw.append(_Sentence(rank, candidate, start, end, score))
-    for rank, candidate, start, end in lexical:
-        raw.append(_Sentence(rank, candidate, start, end, candidate.dense))
-    out = []
-    for sentence in raw:
-        text = sentence.text
-        found = terms(text)
-        sentence.score += LEXICAL_WEIGHT * sum(weights.get(t, 0.0) for t in wanted & found) / total
-        if _is_heading(sentence.candidate.hit.text, sentence.start, sentence.end) and not (
-            request.kind in ("when", "where", "how_many") and re.search(r"\d", text)
+        text = candidate.hit.text
+        spans = candidate.sentences or [(s, e, candidate.dense) for s, e in sentence_spans(text)]
+        previous: tuple[int, int, float] | None = None
+        for start, end, similarity in sorted(spans):
+            if _INJECTION.search(text[start:end]):
+                previous = None
+                continue
+            share = coverage(text[start:end])
+            score = similarity + LEXICAL_WEIGHT * share
+            out.append(_Sentence(rank, candidate, start, end, score, coverage=share))
+            if previous and "\n\n" not in text[previous[1] : start]:
+                share = coverage(text[previous[0] : end])
+                score = max(previous[2], similarity) + LEXICAL_WEIGHT * share - PAIR_COST
+                out.append(
+                    _Sentence(rank, candidate, previous[0], end, score, sentences=2, coverage=share)
+                )
+            previous = (start, end, similarity)
+    names = [fold(e) for e in entities(request.question)]
+    kept = []
+    for unit in out:
+        if _is_heading(unit.candidate.hit.text, unit.start, unit.end) and not (
+            request.kind in ("when", "where", "how_many") and re.search(r"\d", unit.text)
         ):
             continue
-        if _INJECTION.search(text):
-            continue
-        sentence.base = sentence.score
-        folded = fold(text)
-        bonus = -0.01 * sentence.rank
-        bonus += 0.04 * sum(name in folded for name in names)
-        bonus += _kind_bonus(request.kind, text)
-        sentence.score += bonus
-        out.append(sentence)
-    return out
+        unit.base = unit.score
+        folded = fold(unit.text)
+        unit.score += -0.01 * unit.rank + 0.04 * sum(name in folded for name in names)
+        unit.score += _kind_bonus(request.kind, unit.text)
+        kept.append(unit)
+    return kept
+
+
+def _fits_kind(kind: str, text: str) -> bool:
+    if kind == "how_many":
+        return bool(MENTIONS_NUMBER.search(text))
+    if kind == "when":
+        return bool(MENTIONS_DATE.search(text))
+    return True
 
 
 def _kind_bonus(kind: str, text: str) -> float:
@@ -205,15 +243,41 @@ def _with_context(sentence: _Sentence) -> _Sentence:
         and not _INJECTION.search(text[spans[index - 1][0] : spans[index - 1][1]])
     ):
         start = spans[index - 1][0]
-    following = spans[index + 1] if index + 1 < len(spans) else None
+    following = next((s for s in spans if s[0] >= end), None)
     if (
         following
-        and end - start < 70
+        and (end - start < 70 or _announces_list(text[following[0] : following[1]]))
         and "\n\n" not in text[end : following[1]]
         and not _INJECTION.search(text[following[0] : following[1]])
     ):
         end = following[1]
+    if _announces_list(text[start:end]):
+        end = _list_end(text, end)
     return _Sentence(sentence.rank, sentence.candidate, start, end, sentence.score)
+
+
+def _announces_list(text: str) -> bool:
+    """'Met:' or '... de volgende initiatieven:': what follows belongs to the statement."""
+    return text.rstrip().endswith(":")
+
+
+#: A list after a colon is taken along up to this many items.
+_LIST_ITEMS = 12
+
+
+def _list_end(text: str, end: int) -> int:
+    """The end of the run of short, unpunctuated lines (names, items) that follows ``end``."""
+    position = end
+    for _ in range(_LIST_ITEMS):
+        match = re.match(r"\s*\n([^\n]{1,100})(?=\n|$)", text[position:])
+        line = match.group(1).strip() if match else ""
+        # An item has words and no full stop; a year alone ('2022') heads the next section.
+        if not re.search(r"[^\W\d_]{2}", line) or re.search(r"[.!?]$", line):
+            break
+        if _INJECTION.search(line):
+            break
+        position += match.end() if match else 0
+    return position
 
 
 def _is_detail_line(text: str, start: int, end: int) -> bool:
@@ -275,19 +339,25 @@ def _assemble(request: AnswerRequest, chosen: Sequence[_Sentence]) -> Answer:
 
 
 def _phrase(request: AnswerRequest, statements: list[tuple[str, int]]) -> str:
-    flat = [" ".join(s.split()) for s, _ in statements]
-    if request.language == "nl":
-        if request.kind == "list" and len(statements) > 1:
-            items = "\n".join(f"- {s} [{n}]" for s, (_, n) in zip(flat, statements, strict=True))
-            return f"De documenten noemen:\n{items}"
-        return " ".join(f"{s} [{n}]" for s, (_, n) in zip(flat, statements, strict=True))
+    english = request.language != "nl"
+    rendered = [f"{_layout(s, english)} [{n}]" for s, n in statements]
     if request.kind == "list" and len(statements) > 1:
-        items = "\n".join(
-            f"- {_quoted(s)} [{n}]" for s, (_, n) in zip(flat, statements, strict=True)
-        )
-        return f"The documents mention (quoted in Dutch):\n{items}"
-    quoted = " ".join(f"{_quoted(s)} [{n}]" for s, (_, n) in zip(flat, statements, strict=True))
-    return f"According to the documents (quoted in Dutch): {quoted}"
+        items = "\n".join(f"- {r}" for r in rendered)
+        lead = "The documents mention (quoted in Dutch):" if english else "De documenten noemen:"
+        return f"{lead}\n{items}"
+    # A statement that ends in a list of items is followed by a new line, not glued on.
+    text = "".join(r + ("\n" if "\n" in r else " ") for r in rendered).strip()
+    return f"According to the documents (quoted in Dutch): {text}" if english else text
+
+
+def _layout(statement: str, quoted: bool) -> str:
+    """One line; a list announced by a colon ('Met:') keeps one indented line per item."""
+    lines = [" ".join(line.split()) for line in statement.splitlines() if line.strip()]
+    colon = next((i for i, line in enumerate(lines) if line.endswith(":")), len(lines))
+    lead, items = " ".join(lines[: colon + 1]), lines[colon + 1 :]
+    if quoted:
+        lead, items = _quoted(lead), [_quoted(item) for item in items]
+    return "\n".join([lead, *(f"  - {item}" for item in items)])
 
 
 def _quoted(sentence: str) -> str:
@@ -307,11 +377,3 @@ def _is_heading(text: str, start: int, end: int) -> bool:
     preceding = text[:start].rstrip("\n").rsplit("\n\n", 1)[-1] if start else ""
     in_list = (following and len(following) < 60) or (not following and 0 < len(preceding) < 60)
     return not in_list
-
-
-def _rarity(wanted: set[str], sentence_terms: list[set[str]]) -> dict[str, float]:
-    """Question terms weighted by how few candidate sentences contain them."""
-    count = len(sentence_terms) or 1
-    return {
-        t: math.log(1 + count / (1 + sum(t in found for found in sentence_terms))) for t in wanted
-    }

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from assistant.answer import Answer, Citation, Passage, Turn
 from index.errors import ConfigError
+from index.keywords import Vocabulary
 from index.retrieval import Candidate
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ class AnswerRequest:
     contexts: Sequence[str]  # small-to-big passages, in candidate order
     today: dt.date | None = None
     history: Sequence[Turn] = field(default_factory=tuple)
+    #: The corpus's terms and their rarity; word matching without it treats all words alike.
+    vocabulary: Vocabulary | None = None
 
 
 class AnswerGenerator(Protocol):

@@ -163,6 +163,7 @@ class Assistant:
             contexts=self.retriever.contexts(candidates, self.settings.context_window),
             today=day,
             history=tuple(history),
+            vocabulary=self.retriever.keyword_index(),
         )
 
     def _unanswerable(self, question: str, language: str, candidates: Sequence[Candidate]) -> bool:

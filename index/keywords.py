@@ -8,9 +8,11 @@ BM25 over Dutch-analysed tokens finds them, and compound splitting lets
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -99,8 +101,16 @@ class Analyzer:
         return None
 
 
+class Vocabulary(Protocol):
+    """Search terms of a text and how telling each is: what word matching is based on."""
+
+    def terms(self, text: str) -> list[str]: ...
+
+    def idf(self, term: str) -> float: ...
+
+
 class KeywordIndex:
-    """BM25 (bm25s) over the analysed text of every chunk."""
+    """BM25 (bm25s) over the analysed text of every chunk; also the corpus's Vocabulary."""
 
     def __init__(self, ids: Sequence[str], texts: Sequence[str]) -> None:
         import bm25s
@@ -111,7 +121,13 @@ class KeywordIndex:
         self._bm25 = bm25s.BM25()
         corpus = [self.analyzer.terms(text) or [""] for text in texts]
         #: Every search term the documents use: what a question's words are checked against.
-        self.known_terms = {term for terms in corpus for term in terms}
+        frequency: dict[str, int] = {}
+        for chunk_terms in corpus:
+            for term in set(chunk_terms):
+                frequency[term] = frequency.get(term, 0) + 1
+        self.known_terms = set(frequency)
+        self._idf = {t: math.log(1 + len(corpus) / n) for t, n in frequency.items()}
+        self._unseen_idf = math.log(1 + len(corpus))
         self._sorted_terms: list[str] | None = None
         if corpus:
             self._bm25.index(corpus, show_progress=False)
@@ -121,6 +137,13 @@ class KeywordIndex:
         if not self.ids or not terms:
             return np.zeros(len(self.ids))
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float64)
+
+    def terms(self, text: str) -> list[str]:
+        return self.analyzer.terms(text)
+
+    def idf(self, term: str) -> float:
+        """How rare a term is among the chunks: rare words say what a question is about."""
+        return self._idf.get(term, self._unseen_idf)
 
     def unknown_words(self, text: str) -> list[str]:
         """Words of ``text`` (as written) that no document uses, alone or in a compound."""

@@ -101,8 +101,12 @@ class SentenceReranker:
             by_chunk.setdefault(sentence.chunk_id, []).append(
                 (sentence.start, sentence.end, similarity)
             )
-        analyzer = self._keywords().analyzer
+        keywords = self._keywords()
+        analyzer = keywords.analyzer
         wanted = set(analyzer.terms(query))
+        # Rare words weigh more: 'thema' tells more than 'vernieuwing', which every chunk has.
+        weight = {t: keywords.idf(t) for t in wanted}
+        total = sum(weight.values())
         fused_top = max(c.score for c in candidates) or 1.0
         for candidate in candidates:
             spans = by_chunk.get(candidate.hit.id, [])
@@ -112,7 +116,7 @@ class SentenceReranker:
             best = 0.0
             for start, end, similarity in spans:
                 found = wanted & set(analyzer.terms(candidate.hit.text[start:end]))
-                overlap = len(found) / len(wanted) if wanted else 0.0
+                overlap = sum(weight[t] for t in found) / total if total else 0.0
                 best = max(best, similarity + self._keyword_weight * overlap)
             candidate.score = candidate.score / fused_top + self._sentence_weight * best
         return sorted(candidates, key=lambda c: c.score, reverse=True)

@@ -21,8 +21,9 @@ DUTCH_MONTHS = [
     "oktober", "november", "december",
 ]  # fmt: skip
 DUTCH_WEEKDAYS = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
+# Not 'een': mostly the article ('een programma'); 'één' with its accents is the number.
 _NUMBER_WORDS = (
-    "een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|"
+    "één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|"
     "vijftien|zestien|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|honderd|"
     "duizend|kwart|helft|derde|procent"
 )
