@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from assistant.answer import Answer
 from assistant.generators import AnswerRequest, answer_from, citation_for
 from index.retrieval import Candidate
-from index.text import MENTIONS_DATE, MENTIONS_NUMBER, fold, sentence_spans
+from index.text import MENTIONS_DATE, fold, mentions_count, sentence_spans
 
 _STOPWORDS = {
     "de", "het", "een", "en", "van", "is", "wat", "wie", "waar", "wanneer", "welke", "hoe",
@@ -186,7 +186,7 @@ def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> li
             share = coverage(text[start:end])
             score = similarity + LEXICAL_WEIGHT * share
             out.append(_Sentence(rank, candidate, start, end, score, coverage=share))
-            if previous and "\n\n" not in text[previous[1] : start]:
+            if previous and not _is_heading(text, previous[0], previous[1]):
                 share = coverage(text[previous[0] : end])
                 score = max(previous[2], similarity) + LEXICAL_WEIGHT * share - PAIR_COST
                 out.append(
@@ -210,7 +210,7 @@ def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> li
 
 def _fits_kind(kind: str, text: str) -> bool:
     if kind == "how_many":
-        return bool(MENTIONS_NUMBER.search(text))
+        return bool(mentions_count(text))
     if kind == "when":
         return bool(MENTIONS_DATE.search(text))
     return True
@@ -218,7 +218,7 @@ def _fits_kind(kind: str, text: str) -> bool:
 
 def _kind_bonus(kind: str, text: str) -> float:
     if kind == "how_many":
-        return 0.04 if MENTIONS_NUMBER.search(text) else -0.04
+        return 0.04 if mentions_count(text) else -0.04
     if kind == "when":
         return 0.04 if MENTIONS_DATE.search(text) else -0.03
     if kind == "where":

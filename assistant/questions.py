@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from index.text import MENTIONS_DATE, MENTIONS_NUMBER, fold
+from index.text import MENTIONS_DATE, fold, mentions_count
 
 #: Ordered: the first pattern that matches decides the kind.
 _KINDS: list[tuple[str, str]] = [
@@ -53,7 +53,7 @@ def answers_the_kind(kind: str, answer: object) -> bool:
     """A 'how many' answer holds a number, a 'when' answer a date or time."""
     quotes = " ".join(c.quote for c in getattr(answer, "citations", []))
     if kind == "how_many":
-        return bool(MENTIONS_NUMBER.search(quotes))
+        return bool(mentions_count(quotes))
     if kind == "when":
         return bool(MENTIONS_DATE.search(quotes))
     return True

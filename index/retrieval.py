@@ -270,10 +270,12 @@ class HybridRetriever:
         missing = [i for i in fused if i not in dense_scores]
         if missing:
             dense_scores.update(self._cosines(vector, [by_id[i] for i in missing]))
+        # Every candidate of either list goes to the second stage: a chunk that only the
+        # keyword side found (the one naming 'het thema') would lose any cut by fused score.
         candidates = [
             Candidate(by_id[i], score, dense_scores.get(i, 0.0), keyword_scores.get(i, 0.0))
             for i, score in sorted(fused.items(), key=lambda kv: kv[1], reverse=True)
-        ][: self._candidates]
+        ]
         return self.reranker.rerank(query, vector, candidates)[:k]
 
     def _keyword_scores(self, query: str, allowed: set[str]) -> dict[str, float]:

@@ -29,12 +29,27 @@ _NUMBER_WORDS = (
 )
 #: A number, in digits or Dutch words ("1 op de 8", "achttien", "een kwart").
 MENTIONS_NUMBER = re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.IGNORECASE)
+
+
 #: A Dutch date, year, clock time or weekday.
 MENTIONS_DATE = re.compile(
     rf"\b\d{{1,2}} ({'|'.join(DUTCH_MONTHS)})\b|\b(19|20)\d\d\b|\b\d{{1,2}}[:.]\d\d\b|"
     rf"\b({'|'.join(DUTCH_WEEKDAYS)})\b",
     re.IGNORECASE,
 )
+
+
+#: Days of one month written together: '7 tot en met 11 november', '9, 14 en 16 mei'.
+_DAY_RUN = re.compile(
+    rf"\b\d{{1,2}}(?:\s*(?:,|en|tot en met|t/m|tot|-|\u2013)\s*\d{{1,2}})+ "
+    rf"({'|'.join(DUTCH_MONTHS)})\b",
+    re.IGNORECASE,
+)
+
+
+def mentions_count(text: str) -> bool:
+    """A number that counts something: not a year, a date or a clock time ('sinds 2017')."""
+    return bool(MENTIONS_NUMBER.search(MENTIONS_DATE.sub(" ", _DAY_RUN.sub(" ", text))))
 
 
 def dutch_date(day: dt.date) -> str:
