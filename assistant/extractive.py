@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from assistant.answer import Answer
 from assistant.generators import AnswerRequest, answer_from, citation_for
+from index.keywords import Vocabulary
 from index.retrieval import Candidate
 from index.text import MENTIONS_DATE, fold, mentions_count, sentence_spans
 
@@ -70,7 +71,7 @@ class _PlainVocabulary:
         return [w for w in words if w not in _STOPWORDS and (len(w) > 2 or w.isdigit())]
 
     def idf(self, term: str) -> float:
-        return 1.0
+        return _TELLING_IDF  # without statistics, every name is taken to tell
 
 
 def entities(question: str) -> list[str]:
@@ -193,7 +194,7 @@ def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> li
                     _Sentence(rank, candidate, previous[0], end, score, sentences=2, coverage=share)
                 )
             previous = (start, end, similarity)
-    names = [fold(e) for e in entities(request.question)]
+    names = [fold(e) for e in entities(request.question) if _telling(e, vocabulary)]
     kept = []
     for unit in out:
         if _is_heading(unit.candidate.hit.text, unit.start, unit.end) and not (
@@ -206,6 +207,15 @@ def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> li
         unit.score += _kind_bonus(request.kind, unit.text)
         kept.append(unit)
     return kept
+
+
+#: A name tells which sentence answers only when few chunks have it: idf log(1 + 81/12) ≈ 2
+#: means at most one chunk in seven ('Austerlitz' does; 'Radicale', in every chunk, doesn't).
+_TELLING_IDF = 2.0
+
+
+def _telling(name: str, vocabulary: Vocabulary) -> bool:
+    return any(vocabulary.idf(t) >= _TELLING_IDF for t in vocabulary.terms(name))
 
 
 def _fits_kind(kind: str, text: str) -> bool:
