@@ -43,6 +43,21 @@ def _stemmer(language: str) -> object:
     return Stemmer.Stemmer(language)
 
 
+#: Particles of Dutch separable verbs, written apart around 'te': 'mee te doen', 'aan te melden'.
+_PARTICLES = frozenset({
+    "mee", "aan", "op", "af", "uit", "in", "door", "over", "toe", "terug", "samen", "weg",
+    "bij", "na", "voor", "om", "tegen", "vast", "los", "mede", "neer", "binnen", "rond",
+})  # fmt: skip
+
+
+def _derived_from(word: str) -> list[str]:
+    """The noun in an adjective made with '-(e)loos': 'kosteloos' also means 'kost'."""
+    if len(word) >= 7 and word.endswith("loos"):
+        head = word[:-4]
+        return [head[:-1] if head.endswith("e") else head]
+    return []
+
+
 class Analyzer:
     """Turns text into search terms; compounds are split against the corpus's own words."""
 
@@ -56,10 +71,13 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         out: list[str] = []
-        for word in self.words(text):
+        words = self.words(text)
+        for i, word in enumerate(words):
+            if word in _PARTICLES and words[i + 1 : i + 2] == ["te"] and i + 2 < len(words):
+                out.append(self._stem(word + words[i + 2]))  # 'mee te doen' is 'meedoen'
             if word in _STOPWORDS or (len(word) < 2 and not word.isdigit()):
                 continue
-            for part in (word, *self.split_compound(word)):
+            for part in (word, *self.split_compound(word), *_derived_from(word)):
                 out.append(self._stem(part))
         return out
 
