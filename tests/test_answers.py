@@ -14,7 +14,7 @@ from assistant.citations import check
 from assistant.questions import leaves_role, question_kind
 from assistant.service import Assistant
 from index.embedders import Embedder
-from index.text import squash_whitespace
+from index.text import mentions_count, squash_whitespace
 
 
 @pytest.mark.parametrize(
@@ -31,6 +31,23 @@ from index.text import squash_whitespace
 )
 def test_question_kinds(question: str, kind: str) -> None:
     assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("Daar werken achttien zorgorganisaties", True),
+        ("De week in 9 minuten", True),
+        ("1 op de 8 kinderen", True),
+        ("sinds 2017", False),
+        ("7 tot en met 11 november 2022 is de volgende editie", False),
+        ("9 mei, 14 september en 7 december", False),
+        ("van 13:30 tot 16:30", False),
+        ("een programma in Noord-Holland", False),  # 'een' is the article
+    ],
+)
+def test_a_count_is_told_apart_from_years_dates_and_times(text: str, counts: bool) -> None:
+    assert mentions_count(text) is counts
 
 
 def test_role_leaving_questions_are_recognised() -> None:
@@ -85,6 +102,40 @@ def test_english_question_gets_an_english_answer_quoting_the_dutch(corpus_index:
     assert answer.language == "en" and not answer.refused
     assert answer.answer.startswith("According to the documents")
     assert "“" in answer.answer and "1 op de 8" in answer.answer
+
+
+def test_a_list_announced_by_a_colon_is_given_whole_one_item_per_line(
+    corpus_index: Assistant,
+) -> None:
+    answer = corpus_index.ask("Wie was de gastvrouw van de RV Late Nightshow?")
+    assert not answer.refused
+    lines = answer.answer.splitlines()
+    assert any(line.strip() == "- Aukje Lausberg (gastvrouw) [1]" for line in lines)
+    assert any(
+        line.strip() == "- Daisy Petrona (stichting Jeugdhulp Voldoende Beschermd)"
+        for line in lines
+    )
+    assert "2022" not in answer.answer, "the next section's heading is not an item"
+    assert "Aukje Lausberg (gastvrouw)" in answer.citations[0].quote
+
+
+def test_a_sentence_is_said_with_its_neighbour_when_together_they_answer(
+    corpus_index: Assistant,
+) -> None:
+    """'De publicatie ... is overhandigd aan de minister' needs the sentence naming it."""
+    answer = corpus_index.ask(
+        "Aan wie is de publicatie uit 2019 over radicale vernieuwing zorgonderwijs overhandigd?"
+    )
+    text = squash_whitespace(answer.answer)
+    assert "minister van Volksgezondheid" in text
+    assert "In 2019 werkten deelnemers aan een publicatie" in text
+
+
+def test_a_how_many_answer_needs_a_count_not_a_year(corpus_index: Assistant) -> None:
+    answer = corpus_index.ask("How many members does the Radicale vernieuwing movement have?")
+    assert answer.refused and not answer.citations
+    counted = corpus_index.ask("Hoeveel zorgorganisaties werken in Noord-Holland samen met roc's?")
+    assert not counted.refused and "achttien" in counted.answer
 
 
 @pytest.mark.parametrize(

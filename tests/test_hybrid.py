@@ -20,6 +20,30 @@ def test_compounds_are_split_against_the_corpus_vocabulary() -> None:
     assert "welke" not in terms  # stop words go
 
 
+def test_dutch_derivations_and_separable_verbs_meet_their_other_forms() -> None:
+    analyzer = Analyzer()
+    # 'Kost het geld om mee te doen?' is answered by 'Je kunt kosteloos meedoen.'
+    question = set(analyzer.terms("Kost het geld om mee te doen?"))
+    answer = set(analyzer.terms("Je kunt kosteloos meedoen."))
+    assert {"kost", "meedoen"} <= question & answer
+    assert "eind" in analyzer.terms("eindeloos")
+    assert analyzer.terms("loos") == ["loos"]  # too short to be a derivation
+
+
+def test_rare_words_weigh_more_than_words_every_chunk_has() -> None:
+    index = KeywordIndex(
+        ["a", "b", "c", "d"],
+        [
+            "De Week van de Radicale vernieuwing.",
+            "Radicale vernieuwing van de zorg.",
+            "Het thema van de Week: samen doorbreken we muren.",
+            "Radicale vernieuwing jeugdzorg.",
+        ],
+    )
+    assert index.idf("thema") > index.idf("week") > index.idf("vernieuw")
+    assert index.idf("nergens") >= index.idf("thema")  # unseen words are the rarest
+
+
 def test_keyword_index_folds_accents_and_counts_names_and_numbers() -> None:
     index = KeywordIndex(
         ["a", "b", "c"],
@@ -107,3 +131,15 @@ def test_context_covers_the_neighbouring_text(corpus_index: Assistant) -> None:
     answer = corpus_index.ask("Wat was de aanleiding voor Het 8ste Werk?")
     assert "In het Overijsselse Kampen was eenzaamheid de aanleiding." in answer.context
     assert "Een succesvol initiatief om samen te eten" in answer.context
+
+
+def test_a_chunk_only_the_keyword_side_finds_still_reaches_the_second_stage(
+    corpus_index: Assistant,
+) -> None:
+    """The chunk naming 'het thema' is 23rd by meaning; fused ranks once cut it off."""
+    question = "Wat was het thema van de Week van de Radicale vernieuwing?"
+    retriever = corpus_index.retriever
+    dense = retriever.store.search_vector(retriever.store.embedder.embed_queries([question])[0], 20)
+    assert not any("doorbreken we muren" in h.text for h in dense), "premise: dense misses it"
+    candidates = retriever.retrieve(question, 10)
+    assert any("doorbreken we muren" in c.hit.text for c in candidates)
