@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from assistant.answer import Answer
 from assistant.generators import AnswerRequest, answer_from, citation_for
+from assistant.questions import holds_what_is_asked
 from index.keywords import Vocabulary
 from index.retrieval import Candidate
-from index.text import MENTIONS_DATE, fold, mentions_count, sentence_spans
+from index.text import fold, sentence_spans
 
 _STOPWORDS = {
     "de", "het", "een", "en", "van", "is", "wat", "wie", "waar", "wanneer", "welke", "hoe",
@@ -131,7 +132,7 @@ def _choose(request: AnswerRequest, candidates: list[Candidate], limit: int) -> 
     # Relevance decides what may be said; names and the question's kind only decide the order.
     # A number or date question is measured against the best sentence that holds one and
     # shares a word with the question (a date on its own is no answer to 'when was X born').
-    fitting = [s.base for s in scored if s.coverage and _fits_kind(request.kind, s.text)]
+    fitting = [s.base for s in scored if s.coverage and holds_what_is_asked(request.kind, s.text)]
     floor = max(fitting or [s.base for s in scored]) - 0.05
     chosen: list[_Sentence] = []
     per_chunk: dict[str, int] = {}
@@ -218,19 +219,11 @@ def _telling(name: str, vocabulary: Vocabulary) -> bool:
     return any(vocabulary.idf(t) >= _TELLING_IDF for t in vocabulary.terms(name))
 
 
-def _fits_kind(kind: str, text: str) -> bool:
-    if kind == "how_many":
-        return bool(mentions_count(text))
-    if kind == "when":
-        return bool(MENTIONS_DATE.search(text))
-    return True
-
-
 def _kind_bonus(kind: str, text: str) -> float:
-    if kind == "how_many":
-        return 0.04 if mentions_count(text) else -0.04
-    if kind == "when":
-        return 0.04 if MENTIONS_DATE.search(text) else -0.03
+    if kind in ("how_many", "when"):
+        if holds_what_is_asked(kind, text):
+            return 0.04
+        return -0.04 if kind == "how_many" else -0.03
     if kind == "where":
         return 0.02 if re.search(r"\b(in|bij|aan|op) (het |de )?[A-Z]", text) else 0.0
     return 0.0

@@ -49,11 +49,16 @@ def is_greeting(question: str) -> bool:
     return bool(_GREETING.match(fold(question)))
 
 
-def answers_the_kind(kind: str, answer: object) -> bool:
-    """A 'how many' answer holds a number, a 'when' answer a date or time."""
-    quotes = " ".join(c.quote for c in getattr(answer, "citations", []))
+def holds_what_is_asked(kind: str, text: str) -> bool:
+    """For 'how many' a count (not a year), for 'when' a date or time; anything else holds."""
     if kind == "how_many":
-        return bool(mentions_count(quotes))
+        return mentions_count(text)
     if kind == "when":
-        return bool(MENTIONS_DATE.search(quotes))
+        return bool(MENTIONS_DATE.search(text))
     return True
+
+
+def answers_the_kind(kind: str, answer: object) -> bool:
+    """The answer's quotes hold what the question's kind asks for."""
+    quotes = " ".join(c.quote for c in getattr(answer, "citations", []))
+    return holds_what_is_asked(kind, quotes)
