@@ -173,28 +173,29 @@ def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> li
     weights = {t: vocabulary.idf(t) for t in vocabulary.terms(request.question)}
     total = sum(weights.values()) or 1.0
 
-    def coverage(text: str) -> float:
-        return sum(weights[t] for t in weights.keys() & set(vocabulary.terms(text))) / total
+    def coverage(terms: set[str]) -> float:
+        return sum(weights[t] for t in weights.keys() & terms) / total
 
     out: list[_Sentence] = []
     for rank, candidate in enumerate(candidates):
         text = candidate.hit.text
         spans = candidate.sentences or [(s, e, candidate.dense) for s, e in sentence_spans(text)]
-        previous: tuple[int, int, float] | None = None
+        previous: tuple[int, int, float, set[str]] | None = None
         for start, end, similarity in sorted(spans):
             if _INJECTION.search(text[start:end]):
                 previous = None
                 continue
-            share = coverage(text[start:end])
+            terms = set(vocabulary.terms(text[start:end]))
+            share = coverage(terms)
             score = similarity + LEXICAL_WEIGHT * share
             out.append(_Sentence(rank, candidate, start, end, score, coverage=share))
             if previous and not _is_heading(text, previous[0], previous[1]):
-                share = coverage(text[previous[0] : end])
+                share = coverage(previous[3] | terms)
                 score = max(previous[2], similarity) + LEXICAL_WEIGHT * share - PAIR_COST
                 out.append(
                     _Sentence(rank, candidate, previous[0], end, score, sentences=2, coverage=share)
                 )
-            previous = (start, end, similarity)
+            previous = (start, end, similarity, terms)
     names = [fold(e) for e in entities(request.question) if _telling(e, vocabulary)]
     kept = []
     for unit in out:
