@@ -19,8 +19,8 @@ from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.answer import Answer, Citation, Passage, Turn
-from assistant.language import detect_language
 from index.embedders import Embedder, LangChainEmbeddings
+from index.language import detect_language
 
 
 def _raw_pages(path: Path) -> list[tuple[str, int | None]]:

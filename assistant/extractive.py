@@ -39,7 +39,7 @@ _INJECTION = re.compile(
 )
 _ANAPHOR = re.compile(r"^(dat|die|dit|deze|zij|ze|hij|het|daar|daarmee|daarom|zo)\b", re.IGNORECASE)
 #: Weight of the question's (rarer) words found in a sentence, next to its meaning.
-LEXICAL_WEIGHT = 0.1
+LEXICAL_WEIGHT = 0.2
 #: What joining a sentence to the one before it costs: the pair must say more of the question.
 PAIR_COST = 0.02
 #: Candidates whose sentences may make up the answer.
@@ -70,6 +70,9 @@ class _PlainVocabulary:
     def terms(self, text: str) -> list[str]:
         words = re.findall(r"\w+", fold(text))
         return [w for w in words if w not in _STOPWORDS and (len(w) > 2 or w.isdigit())]
+
+    def query_terms(self, text: str) -> list[str]:
+        return self.terms(text)
 
     def idf(self, term: str) -> float:
         return _TELLING_IDF  # without statistics, every name is taken to tell
@@ -170,7 +173,7 @@ def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> li
     the sentence before it that names the publication.
     """
     vocabulary = request.vocabulary or _PlainVocabulary()
-    weights = {t: vocabulary.idf(t) for t in vocabulary.terms(request.question)}
+    weights = {t: vocabulary.idf(t) for t in vocabulary.query_terms(request.question)}
     total = sum(weights.values()) or 1.0
 
     def coverage(terms: set[str]) -> float:

@@ -21,12 +21,12 @@ from assistant.generators import (
     make_generator,
     passage,
 )
-from assistant.language import detect_language
 from assistant.offtopic import OffTopicDetector
 from assistant.questions import answers_the_kind, leaves_role, question_kind
 from index.embedders import Embedder, make_embedder
 from index.errors import IndexEmptyError, QuestionError
 from index.events import Event
+from index.language import detect_language
 from index.retrieval import Candidate, Filters, HybridRetriever, make_retriever
 from index.settings import Settings
 from index.store import ChromaStore, IndexedDocument, VectorStore
@@ -73,8 +73,9 @@ class Assistant:
         """Index ``paths`` (files or folders); no paths means the default corpus."""
         options = ChunkingOptions(self.settings.chunk_size, self.settings.chunk_overlap)
         report = ingest(list(paths) or [self.settings.corpus_dir], self.store, options, progress)
-        if self._retriever is not None:
-            self._retriever.invalidate()
+        self.retriever.invalidate()
+        if report.changed and self.settings.term_bridge:
+            self.retriever.keyword_index()  # embeds the new words now, not at the first question
         return report
 
     def documents(self) -> list[IndexedDocument]:
@@ -203,7 +204,7 @@ class Assistant:
         asked = calendar_question(question, kind)
         if asked is None:
             return None
-        sources = list(dict.fromkeys(str(c.hit.metadata.get("source")) for c in candidates))
+        sources = _best_documents(candidates)
         every_event = self.events()
         events = relevant_events(every_event, asked, sources, self._describe)
         found = answer_calendar(asked, events, day, language, every_event)
@@ -223,6 +224,16 @@ class Assistant:
     def _topics(self, candidates: Sequence[Candidate]) -> list[str]:
         titles = [str(c.hit.metadata.get("title", "")) for c in candidates]
         return [t for t in dict.fromkeys(titles) if t][:3]
+
+
+def _best_documents(candidates: Sequence[Candidate]) -> list[str]:
+    """Sources by the summed score of their retrieved chunks: a document many good chunks
+    come from is more about the question than one with a single lucky chunk."""
+    total: dict[str, float] = {}
+    for candidate in candidates:
+        source = str(candidate.hit.metadata.get("source"))
+        total[source] = total.get(source, 0.0) + candidate.score
+    return sorted(total, key=lambda s: total[s], reverse=True)
 
 
 #: Words a question uses about the documents themselves, not about their subject.

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import Answer
-from assistant.language import detect_language
 from evals.questions import ExpectedCitation, Item
+from index.language import detect_language
 from index.text import fold, squash_whitespace
 
 #: Metrics where higher is better, in the order reports show them.

@@ -12,13 +12,20 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from index.language import detect_language
 from index.text import fold
 
+if TYPE_CHECKING:
+    from index.bridge import TermBridge
+
+#: Function words of both languages. The English ones include light verbs ('take', 'set') and
+#: ordinals ('first', 'next': they pick among events, not say what they are about), which
+#: the term bridge would otherwise match to look-alike Dutch words ('taak', 'stel').
 _STOPWORDS = frozenset({
     "de", "het", "een", "en", "of", "van", "voor", "bij", "met", "op", "in", "aan", "te",
     "naar", "om", "dat", "die", "dit", "deze", "is", "zijn", "was", "waren", "er", "ook", "als",
@@ -31,7 +38,11 @@ _STOPWORDS = frozenset({
     "who", "where", "when", "which", "how", "why", "many", "much", "do", "does", "did", "can",
     "could", "will", "would", "this", "that", "these", "those", "it", "its", "there", "their",
     "they", "them", "about", "into", "than", "then", "also", "any", "some", "my", "i", "you",
-    "your", "our",
+    "your", "our", "up", "out", "if", "so", "not", "no", "all", "each", "other", "only", "very",
+    "just", "as", "am", "he", "she", "his", "her", "him", "us", "have", "has", "get", "got",
+    "take", "took", "taken", "give", "gave", "given", "set", "make", "made", "use", "used",
+    "part", "like", "more", "most", "after", "before", "should", "shall", "may", "might", "must",
+    "say", "said", "tell", "please", "know", "first", "next", "last",
 })  # fmt: skip
 _MIN_PART = 4
 
@@ -124,6 +135,10 @@ class Vocabulary(Protocol):
 
     def terms(self, text: str) -> list[str]: ...
 
+    def query_terms(self, text: str) -> list[str]:
+        """A question's terms, which may differ from a document text's (see KeywordIndex)."""
+        ...
+
     def idf(self, term: str) -> float: ...
 
 
@@ -134,6 +149,7 @@ class KeywordIndex:
         import bm25s
 
         vocabulary = {w for text in texts for w in Analyzer.words(text)}
+        self._words = vocabulary
         self.analyzer = Analyzer(vocabulary)
         self.ids = list(ids)
         self._bm25 = bm25s.BM25()
@@ -147,17 +163,50 @@ class KeywordIndex:
         self._idf = {t: math.log(1 + len(corpus) / n) for t, n in frequency.items()}
         self._unseen_idf = math.log(1 + len(corpus))
         self._sorted_terms: list[str] | None = None
+        #: Set by the retriever when English questions' words should meet Dutch ones.
+        self.bridge: TermBridge | None = None
         if corpus:
             self._bm25.index(corpus, show_progress=False)
 
     def scores(self, query: str) -> npt.NDArray[np.float64]:
-        terms = self.analyzer.terms(query)
+        terms = self.query_terms(query)
         if not self.ids or not terms:
             return np.zeros(len(self.ids))
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float64)
 
     def terms(self, text: str) -> list[str]:
         return self.analyzer.terms(text)
+
+    def query_terms(self, text: str) -> list[str]:
+        """A question's terms. In an English question, a word no document uses stands for
+        its counterpart in the documents ('loneliness' -> 'eenzaamheid') when the bridge
+        finds a clear one, and is left out when not: no document could match it anyway."""
+        terms = self.analyzer.terms(text)
+        if self.bridge is None or detect_language(text) != "en":
+            return terms
+        foreign = self.foreign_words(text)
+        if not foreign:
+            return terms
+        unmatchable = {t for word in foreign for t in self.analyzer.terms(word)}
+        counterparts = self.bridge.counterparts(foreign).values()
+        return [t for t in terms if t not in unmatchable] + [
+            t for word in counterparts for t in self.analyzer.terms(word)
+        ]
+
+    def foreign_words(self, text: str) -> list[str]:
+        """The content words of ``text`` (folded) of which no document uses any term."""
+        return [
+            word
+            for word in dict.fromkeys(Analyzer.words(text))
+            if word.isalpha()
+            and len(word) >= 3
+            and word not in _STOPWORDS
+            and not any(t in self.known_terms for t in self.analyzer.terms(word))
+        ]
+
+    def content_words(self) -> list[str]:
+        """The documents' own words that can carry meaning: what the bridge matches to."""
+        return sorted(w for w in self._words if w.isalpha() and len(w) >= 3 and w not in _STOPWORDS)
 
     def idf(self, term: str) -> float:
         """How rare a term is among the chunks: rare words say what a question is about."""

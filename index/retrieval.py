@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from index.bridge import TermBridge
 from index.embedders import Vectors
 from index.errors import ConfigError, EmbedderError
 from index.keywords import KeywordIndex
@@ -103,7 +104,7 @@ class SentenceReranker:
             )
         keywords = self._keywords()
         analyzer = keywords.analyzer
-        wanted = set(analyzer.terms(query))
+        wanted = set(keywords.query_terms(query))
         # Rare words weigh more: 'thema' tells more than 'vernieuwing', which every chunk has.
         weight = {t: keywords.idf(t) for t in wanted}
         total = sum(weight.values())
@@ -180,6 +181,7 @@ class HybridRetriever:
         rrf_k: int = 60,
         keyword_weight: float = 1.0,
         reranker: Reranker | None = None,
+        term_bridge: bool = False,
     ) -> None:
         if mode not in ("hybrid", "dense", "keyword"):
             raise ConfigError(f"Unknown retrieval mode {mode!r}; use hybrid, dense or keyword.")
@@ -188,6 +190,7 @@ class HybridRetriever:
         self._candidates = candidates
         self._rrf_k = rrf_k
         self._keyword_weight = keyword_weight
+        self._term_bridge = term_bridge
         self.reranker: Reranker = reranker or NoReranker()
         self._chunks: list[Hit] = []
         self._keyword_index: KeywordIndex | None = None
@@ -237,7 +240,16 @@ class HybridRetriever:
         self._keyword_index = KeywordIndex(
             [c.id for c in self._chunks], [_keyword_text(c) for c in self._chunks]
         )
+        if self._term_bridge:
+            self._keyword_index.bridge = self._bridge(self._keyword_index)
         self._signature = signature
+
+    def _bridge(self, keywords: KeywordIndex) -> TermBridge:
+        words = keywords.content_words()
+        embed = self.store.embedder.embed_queries
+        return TermBridge(
+            words, self.store.word_vectors(words), embed, lambda w: " ".join(keywords.terms(w))
+        )
 
     def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Candidate]:
         chunks = self.chunks()
@@ -364,6 +376,7 @@ def make_retriever(settings: Settings, store: VectorStore) -> HybridRetriever:
         mode=settings.retrieval_mode,
         candidates=settings.candidates,
         keyword_weight=settings.keyword_weight,
+        term_bridge=settings.term_bridge,
     )
     retriever.reranker = make_reranker(settings, retriever)
     return retriever

@@ -110,9 +110,15 @@ class Settings(BaseSettings):
         description="Sentence reranker: weight of a chunk's best sentence against its fused rank.",
     )
     sentence_keyword_weight: float = Field(
-        default=0.5,
+        default=1.0,
         ge=0.0,
         description="Sentence reranker: weight of the question's words found in the sentence.",
+    )
+    term_bridge: bool = Field(
+        default=True,
+        description="Match the words of an English question that no document uses to the "
+        "document words nearest in meaning ('loneliness' -> 'eenzaamheid'), for keyword search "
+        "and sentence choice. Uses the embedder; the corpus words' vectors are kept in the index.",
     )
     reranker_model: str = Field(
         default="",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, cast
@@ -82,6 +82,8 @@ class VectorStore(Protocol):
 
     def chunk_vectors(self, chunk_ids: Sequence[str]) -> dict[str, Vectors]: ...
 
+    def word_vectors(self, words: Sequence[str]) -> Vectors: ...
+
     def all_chunks(self) -> list[Hit]: ...
 
     def revision(self) -> str:
@@ -148,6 +150,11 @@ class ChromaStore:
         # default reranker can score sentences without embedding them per question.
         self._sentences = self._client.get_or_create_collection(
             f"{self.name}-sentences", embedding_function=function, metadata=metadata
+        )
+
+        # Single corpus words, embedded once for the term bridge (index.bridge).
+        self._words = self._client.get_or_create_collection(
+            f"{self.name}-words", embedding_function=function, metadata=metadata
         )
 
         self._events = EventStore(index_dir / f"{self.name}-events.json")
@@ -274,6 +281,21 @@ class ChromaStore:
             )
         return sentences
 
+    def word_vectors(self, words: Sequence[str]) -> Vectors:
+        """Query vectors of single words, in order; embedded on first request, then kept."""
+        known: dict[str, Any] = {}
+        for batch in _batches(list(words)):
+            found = self._words.get(ids=batch, include=["embeddings"])
+            known.update(zip(found["ids"], _listed(found["embeddings"]), strict=True))
+        missing = [w for w in words if w not in known]
+        for batch in _batches(missing):
+            vectors = self._embedder.embed_queries(batch)
+            self._words.add(ids=batch, embeddings=vectors)  # type: ignore[arg-type]
+            known.update(zip(batch, vectors, strict=True))
+        if not words:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.vstack([np.asarray(known[w], dtype=np.float32) for w in words])
+
     def search(self, query: str, k: int, where: Metadata | None = None) -> list[Hit]:
         return self.search_vector(self._embedder.embed_queries([query])[0], k, where)
 
@@ -306,6 +328,12 @@ class ChromaStore:
                 found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
             )
         ]
+
+
+def _batches(items: list[str], size: int = 1000) -> Iterator[list[str]]:
+    """Chroma limits how many records one call may carry."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def embedding_text(chunk: Document) -> str:

@@ -39,6 +39,10 @@ class IngestReport:
     def ok(self) -> bool:
         return not self.failed
 
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
     def as_dict(self) -> dict[str, object]:
         return {
             "added": self.added,
