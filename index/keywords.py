@@ -47,6 +47,10 @@ _STOPWORDS = frozenset({
 _MIN_PART = 4
 
 
+def _may_carry_meaning(folded: str) -> bool:
+    return len(folded) >= 3 and folded not in _STOPWORDS
+
+
 @lru_cache(maxsize=4)
 def _stemmer(language: str) -> object:
     import Stemmer
@@ -194,19 +198,12 @@ class KeywordIndex:
         ]
 
     def foreign_words(self, text: str) -> list[str]:
-        """The content words of ``text`` (folded) of which no document uses any term."""
-        return [
-            word
-            for word in dict.fromkeys(Analyzer.words(text))
-            if word.isalpha()
-            and len(word) >= 3
-            and word not in _STOPWORDS
-            and not any(t in self.known_terms for t in self.analyzer.terms(word))
-        ]
+        """The words of ``text`` (folded, letters only) of which no document uses any term."""
+        return list(dict.fromkeys(f for _, f in self._unused_words(text) if f.isalpha()))
 
     def content_words(self) -> list[str]:
         """The documents' own words that can carry meaning: what the bridge matches to."""
-        return sorted(w for w in self._words if w.isalpha() and len(w) >= 3 and w not in _STOPWORDS)
+        return sorted(w for w in self._words if w.isalpha() and _may_carry_meaning(w))
 
     def idf(self, term: str) -> float:
         """How rare a term is among the chunks: rare words say what a question is about."""
@@ -214,19 +211,25 @@ class KeywordIndex:
 
     def unknown_words(self, text: str) -> list[str]:
         """Words of ``text`` (as written) that no document uses, alone or in a compound."""
-        unknown = []
+        # Stemmers differ on inflections ('coördinatoren' / 'coördinator'): a known term
+        # sharing all but the word's last three letters counts as known.
+        return [
+            word
+            for word, folded in self._unused_words(text)
+            if not self._has_prefix(folded[: max(5, len(folded) - 3)])
+        ]
+
+    def _unused_words(self, text: str) -> list[tuple[str, str]]:
+        """Words of ``text`` (as written, folded) of which no document uses any term."""
+        unused = []
         for word in re.findall(r"\w+", text):
             folded = fold(word)
-            if folded in _STOPWORDS or len(folded) < 3:
+            if not _may_carry_meaning(folded):
                 continue
             terms = self.analyzer.terms(word)
             if terms and not any(t in self.known_terms for t in terms):
-                # Stemmers differ on inflections ('coördinatoren' / 'coördinator'): a known
-                # term sharing all but the word's last three letters counts as known.
-                prefix = folded[: max(5, len(folded) - 3)]
-                if not self._has_prefix(prefix):
-                    unknown.append(word)
-        return unknown
+                unused.append((word, folded))
+        return unused
 
     def _has_prefix(self, prefix: str) -> bool:
         if self._sorted_terms is None:
