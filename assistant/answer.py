@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,3 +92,9 @@ def refusal(
 
 
 Turn = dict[str, str]  # {"role": "user" | "assistant", "content": "..."}
+
+
+def last_said(history: Sequence[Turn], role: str) -> str:
+    """The latest turn of ``role`` ('user' or 'assistant'), or '' when there is none."""
+    said = [t.get("content", "") for t in history if t.get("role") == role]
+    return said[-1] if said else ""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.answer import Answer, Citation, Passage
 from index.events import Event
@@ -40,12 +40,18 @@ _ASKS_TIME = re.compile(
     r"\b(wanneer|hoe laat|welke datum|op welke dag|when|what time|which day|what date|begint|"
     r"start)\b"
 )
+_ASKS_PLACE = re.compile(
+    r"\b(waar|where|welke (plaats|stad|locatie)|which (place|city|venue)|locatie|location|venue)\b"
+)
+#: A follow-up that points back at the event of the turn before ('En waar is dat?').
+_POINTS_BACK = re.compile(r"\b(dat|die|dit|daar|het|it|that|this|there)\b")
 _STOP = {
     "de", "het", "een", "en", "van", "is", "wat", "wie", "waar", "wanneer", "welke", "hoe",
     "op", "in", "over", "voor", "met", "was", "zijn", "er", "the", "a", "an", "of", "what",
     "who", "where", "when", "which", "how", "on", "about", "for", "with", "are", "there",
     "does", "do", "did", "take", "took", "place", "vindt", "plaats", "laat", "begint", "start",
-    "datum", "dag", "day", "date", "time",
+    "datum", "dag", "day", "date", "time", "dat", "die", "dit", "daar", "it", "that", "this",
+    "locatie", "location", "venue", "held", "gehouden",
 }  # fmt: skip
 _MONTHS_NL = DUTCH_MONTHS
 _MONTHS_EN = [
@@ -65,16 +71,28 @@ class CalendarQuestion:
     intent: str  # next, last, first, closing, month, on_date, when
     topic: set[str]
     on_date: tuple[int, int, int | None] | None = None
+    asks_place: bool = False  # 'where': the answer leads with the place
 
 
-def calendar_question(question: str, kind: str) -> CalendarQuestion | None:
-    """The question's time intent, when it is a question about events; else None."""
-    text = fold(question)
+def calendar_question(question: str, kind: str, earlier: str = "") -> CalendarQuestion | None:
+    """The question's time intent, when it is a question about events; else None.
+
+    A follow-up that asks when or where 'that' is ('En waar is dat?') is about the event
+    of the ``earlier`` question: its intent and subject come from there.
+    """
+    asked = fold(question)
+    asks_place = kind == "where" or bool(_ASKS_PLACE.search(asked))
+    asks_time = kind == "when" or bool(_ASKS_TIME.search(asked))
+    text = asked
+    if earlier and not _EVENT_TALK.search(asked) and _POINTS_BACK.search(asked):
+        if not (asks_place or asks_time):
+            return None  # 'Wie organiseert dat?' is no question for the calendar
+        text = f"{fold(earlier)} {asked}"
     date = _DATE_IN_QUESTION.search(text)
     talks_events = bool(_EVENT_TALK.search(text))
-    asks_time = kind == "when" or bool(_ASKS_TIME.search(text))
+    asks_time = asks_time or bool(_ASKS_TIME.search(text))
     directional = _NEXT.search(text) or _LAST.search(text) or _THIS_MONTH.search(text)
-    if not talks_events or not (asks_time or directional or date):
+    if not talks_events or not (asks_time or asks_place or directional or date):
         return None
     if _CLOSING.search(text):
         intent = "closing"
@@ -94,7 +112,7 @@ def calendar_question(question: str, kind: str) -> CalendarQuestion | None:
     if date:
         month = _month_number(date.group(2))
         on_date = (int(date.group(1)), month, int(date.group(3)) if date.group(3) else None)
-    return CalendarQuestion(intent, _topic(text), on_date)
+    return CalendarQuestion(intent, _topic(_ASKS_PLACE.sub(" ", text)), on_date, asks_place)
 
 
 def _month_number(name: str) -> int:
@@ -158,16 +176,46 @@ def answer_calendar(
     language: str,
     every_event: Sequence[Event] = (),
 ) -> tuple[str, list[Event]] | None:
-    """The answer text (with [n] markers in order of the returned events), or None."""
+    """The answer text (with [n] markers in order of the returned events), or None.
+
+    A 'where' question is answered from the same events, led by their place; when none of
+    them has a place the calendar has no answer (the passages may still have one).
+    """
+    found = _answer_dates(question, events, today, language, every_event)
+    if found is None:
+        return None
+    intent, named = found
+    say = _Phrases(language)
+    if intent.startswith("nothing"):  # nothing comes, so it is nowhere either
+        last, undated = named
+        return say.nothing_upcoming(today, last, undated, this_month=intent.endswith("month"))
+    if not question.asks_place:
+        return say.listing(named[0], today, intent)
+    if not all(shown.place for _, shown in _by_date(named[0])):
+        return None  # a place for some of them would answer a question not asked
+    return say.places(named[0], today, intent)
+
+
+_Found = tuple[str, tuple[Sequence[Event], ...]]
+
+
+def _answer_dates(
+    question: CalendarQuestion,
+    events: Sequence[Event],
+    today: dt.date,
+    language: str,
+    every_event: Sequence[Event],
+) -> _Found | None:
+    """What the answer says (a listing's intent, or 'nothing') and the events it names:
+    the listed ones, or for 'nothing' the last ones and those announced without a date."""
     dated = sorted((e for e in events if e.start is not None), key=Event.sort_key)
     undated = [e for e in events if e.start is None]
     upcoming = [e for e in dated if (e.last_day or today) >= today]
     past = sorted((e for e in dated if (e.last_day or today) < today), key=_ended)
-    say = _Phrases(language)
     if question.intent == "closing":
         closing = [e for e in events if e.part == "afsluitend"]
         closing = closing or [e for e in every_event if e.part == "afsluitend"]
-        return say.listing(closing, today, "closing") if closing else None
+        return ("closing", (closing,)) if closing else None
     if question.intent == "on_date" and question.on_date:
         day, month, year = question.on_date
         same = [
@@ -175,11 +223,11 @@ def answer_calendar(
             if e.start and e.start.day == day and e.start.month == month
             and (year is None or e.start.year == year)
         ]  # fmt: skip
-        return say.listing(same, today, "when") if same else None
+        return ("when", (same,)) if same else None
     if question.intent == "first":
-        return say.listing(_same_day(dated), today, "first") if dated else None
+        return ("first", (_same_day(dated),)) if dated else None
     if question.intent == "last":
-        return say.listing(_last_ones(past), today, "last") if past else None
+        return ("last", (_last_ones(past),)) if past else None
     if question.intent == "month":
         this_month = [
             e
@@ -187,15 +235,15 @@ def answer_calendar(
             if e.start and (e.start.year, e.start.month) == (today.year, today.month)
         ]
         if this_month:
-            return say.listing(this_month, today, "month")
-        return say.nothing_upcoming(today, _last_ones(past), _open(undated, today), this_month=True)
+            return ("month", (this_month,))
+        return ("nothing_this_month", (_last_ones(past), _open(undated, today)))
     if question.intent == "next" or (question.intent == "when" and not question.topic):
         if upcoming:
-            return say.listing(_same_day(upcoming), today, "next")
-        return say.nothing_upcoming(today, _last_ones(past), _open(undated, today))
+            return ("next", (_same_day(upcoming),))
+        return ("nothing", (_last_ones(past), _open(undated, today)))
     if not dated and not undated:
         return None
-    return say.listing(dated + undated, today, "when")
+    return ("when", (dated + undated,))
 
 
 def _ended(event: Event) -> tuple[dt.date, str]:
@@ -219,8 +267,28 @@ def _same_day(events: Sequence[Event]) -> list[Event]:
 
 
 def _open(undated: Sequence[Event], today: dt.date) -> list[Event]:
-    """Announced without a date: the ones for this year or later first, then the rest."""
-    return sorted(undated, key=lambda e: (e.year or 0) < today.year)
+    """Announced without a date for this year or later: those may still come.
+
+    One announced 'in 2023' is no news in 2026, and its date is not 'not yet known' then.
+    """
+    return [e for e in undated if e.year is None or e.year >= today.year]
+
+
+def _by_date(events: Sequence[Event]) -> list[tuple[list[int], Event]]:
+    """Records of one date (several sources) as one: their [n] numbers and the most detailed
+    record, which speaks for all of them."""
+    grouped: dict[tuple[object, ...], list[int]] = {}
+    for n, event in enumerate(events, start=1):
+        key = (event.start, event.end, event.year if event.start is None else None)
+        grouped.setdefault(key, []).append(n)
+    return [
+        (numbers, max((events[n - 1] for n in numbers), key=_detail))
+        for numbers in grouped.values()
+    ]
+
+
+def _detail(event: Event) -> tuple[bool, bool, bool]:
+    return event.start_time is not None, event.place is not None, event.certainty == "stated"
 
 
 class _Phrases:
@@ -266,33 +334,23 @@ class _Phrases:
             return f"afsluitende {title}" if self.language == "nl" else f"closing {title}"
         return f"{title}{part}"
 
-    def listing(
-        self, events: Sequence[Event], today: dt.date, intent: str
-    ) -> tuple[str, list[Event]]:
-        nl = self.language == "nl"
-        lead = {
+    def lead(self, intent: str) -> str:
+        return {
             "next": ("De volgende bijeenkomst:", "The next meeting:"),
             "last": ("De laatste bijeenkomst die plaatsvond:", "The last meeting that took place:"),
             "first": ("De eerste bijeenkomst:", "The first meeting:"),
             "closing": ("De afsluitende bijeenkomst:", "The closing meeting:"),
             "month": ("Deze maand:", "This month:"),
             "when": ("Volgens de documenten:", "According to the documents:"),
-        }[intent][0 if nl else 1]
-        grouped: dict[tuple[object, ...], list[int]] = {}
-        for n, event in enumerate(events, start=1):
-            key = (event.start, event.end, event.year if event.start is None else None)
-            grouped.setdefault(key, []).append(n)
+        }[intent][0 if self.language == "nl" else 1]
+
+    def listing(
+        self, events: Sequence[Event], today: dt.date, intent: str
+    ) -> tuple[str, list[Event]]:
+        nl = self.language == "nl"
+        lead = self.lead(intent)
         lines = []
-        for numbers in grouped.values():
-            # the most detailed record of the date speaks for all of them
-            first = max(
-                (events[n - 1] for n in numbers),
-                key=lambda e: (
-                    e.start_time is not None,
-                    e.place is not None,
-                    e.certainty == "stated",
-                ),
-            )
+        for numbers, first in _by_date(events):
             what = self.describe(first)
             state = ""
             if (
@@ -304,6 +362,26 @@ class _Phrases:
             markers = "".join(f"[{n}]" for n in numbers)
             lines.append(f"- {self.date(first)}{state}: {what} {markers}")
         return lead + "\n" + "\n".join(lines), list(events)
+
+    def places(
+        self, events: Sequence[Event], today: dt.date, intent: str
+    ) -> tuple[str, list[Event]]:
+        """Each event with its place, then its date: '… is in Kanaal30, Utrecht, op 9 mei'."""
+        nl = self.language == "nl"
+        lines = []
+        for numbers, event in _by_date(events):
+            when = self.date(replace(event, place=None))
+            past = event.start is not None and (event.last_day or event.start) < today
+            verb = "was" if past else "is"
+            where, on = ("in", "op") if nl else ("at", "on")
+            markers = "".join(f"[{n}]" for n in numbers)
+            lines.append(
+                f"{self.describe(event)} {verb} {where} {event.place}, {on} {when} {markers}"
+            )
+        if len(lines) == 1:
+            return lines[0][0].upper() + lines[0][1:] + ".", list(events)
+        lead = self.lead(intent)
+        return lead + "\n" + "\n".join(f"- {line}" for line in lines), list(events)
 
     def nothing_upcoming(
         self,

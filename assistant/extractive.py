@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answer import Answer
+from assistant.answer import Answer, last_said
 from assistant.generators import AnswerRequest, answer_from, citation_for
 from assistant.questions import holds_what_is_asked
 from index.keywords import Vocabulary
@@ -37,11 +37,18 @@ _INJECTION = re.compile(
     r"(negeer|zeg|antwoord))\b",
     re.IGNORECASE,
 )
-_ANAPHOR = re.compile(r"^(dat|die|dit|deze|zij|ze|hij|het|daar|daarmee|daarom|zo)\b", re.IGNORECASE)
+#: A sentence that points back ('Die ...', 'Vanuit die beweging ...') needs the one before it.
+_ANAPHOR = re.compile(
+    r"^(dat|die|dit|deze|zij|ze|hij|het|daar|daarmee|daarom|zo)\b|"
+    r"^(vanuit|volgens|door|met|in|op|bij|tijdens|na|naast|uit|over|via) (die|dat|deze|dit)\b",
+    re.IGNORECASE,
+)
 #: Weight of the question's (rarer) words found in a sentence, next to its meaning.
 LEXICAL_WEIGHT = 0.2
 #: What joining a sentence to the one before it costs: the pair must say more of the question.
 PAIR_COST = 0.02
+#: Weight of an earlier question's words in a follow-up, next to the follow-up's own.
+TOPIC_WEIGHT = 0.5
 #: Candidates whose sentences may make up the answer.
 ANSWER_CANDIDATES = 5
 
@@ -154,9 +161,29 @@ def _choose(request: AnswerRequest, candidates: list[Candidate], limit: int) -> 
         budget -= unit.sentences
         if budget == 0:
             break
+    chosen = _covering_most(chosen, [s for s in scored if s.base >= floor]) or chosen
     chosen = [_with_context(s) for s in chosen]
     chosen.sort(key=lambda s: (s.rank, s.start))  # document order within a source
     return _without_overlap(chosen)
+
+
+def _covering_most(chosen: list[_Sentence], relevant: list[_Sentence]) -> list[_Sentence]:
+    """A statement from another document than the one that holds most of the question must
+    hold as much of it.
+
+    A sentence that only shares the subject ('de Week van de Radicale vernieuwing') with the
+    question, from a second source, adds a citation without adding an answer. The measure is
+    every relevant sentence and pair, chosen or not: a pair can hold more than the single
+    sentence that was chosen from it.
+    """
+    if not relevant:
+        return chosen
+    lead = max(relevant, key=lambda s: (s.coverage, s.score))
+    return [s for s in chosen if s.coverage >= lead.coverage or _source(s) == _source(lead)]
+
+
+def _source(unit: _Sentence) -> object:
+    return unit.candidate.hit.metadata.get("source")
 
 
 def _parts(unit: _Sentence) -> set[str]:
@@ -173,7 +200,7 @@ def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> li
     the sentence before it that names the publication.
     """
     vocabulary = request.vocabulary or _PlainVocabulary()
-    weights = {t: vocabulary.idf(t) for t in vocabulary.query_terms(request.question)}
+    weights = _question_weights(request, vocabulary)
     total = sum(weights.values()) or 1.0
 
     def coverage(terms: set[str]) -> float:
@@ -212,6 +239,16 @@ def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> li
         unit.score += _kind_bonus(request.kind, unit.text)
         kept.append(unit)
     return kept
+
+
+def _question_weights(request: AnswerRequest, vocabulary: Vocabulary) -> dict[str, float]:
+    """The question's words by rarity; a follow-up adds the earlier question's words at
+    half weight ('Who is the coordinator there?' after a question about youth care)."""
+    weights = {t: vocabulary.idf(t) for t in vocabulary.query_terms(request.question)}
+    if earlier := last_said(request.history, "user"):
+        for term in vocabulary.query_terms(earlier):
+            weights.setdefault(term, TOPIC_WEIGHT * vocabulary.idf(term))
+    return weights
 
 
 #: A name tells which sentence answers only when few chunks have it: idf log(1 + 81/12) ≈ 2

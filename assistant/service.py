@@ -11,7 +11,7 @@ import zoneinfo
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from assistant.answer import Answer, Turn, refusal
+from assistant.answer import Answer, Turn, last_said, refusal
 from assistant.calendar import answer_calendar, calendar_answer, calendar_question, relevant_events
 from assistant.citations import check
 from assistant.generators import (
@@ -149,7 +149,8 @@ class Assistant:
         query = with_context(question, history)
         candidates = self.retriever.retrieve(query, self.settings.top_k, filters)
         kind = question_kind(question)
-        if (dated := self._calendar(question, kind, language, day, candidates)) is not None:
+        earlier = last_said(history, "user")
+        if dated := self._calendar(question, earlier, kind, language, day, candidates):
             return dated
         if self._unanswerable(question, language, candidates):
             answer = refusal(language, day, self._topics(candidates))
@@ -198,10 +199,16 @@ class Assistant:
         return self.store.events()
 
     def _calendar(
-        self, question: str, kind: str, language: str, day: dt.date, candidates: Sequence[Candidate]
+        self,
+        question: str,
+        earlier: str,
+        kind: str,
+        language: str,
+        day: dt.date,
+        candidates: Sequence[Candidate],
     ) -> Answer | None:
-        """Questions about when things happen are answered from the event records."""
-        asked = calendar_question(question, kind)
+        """Questions about when and where events happen are answered from the event records."""
+        asked = calendar_question(question, kind, earlier)
         if asked is None:
             return None
         sources = _best_documents(candidates)
@@ -256,13 +263,11 @@ def _names_a_thing(word: str, question: str) -> bool:
 
 def with_context(question: str, history: Sequence[Turn]) -> str:
     """A follow-up question searched together with the previous turn (question and answer)."""
-    asked = [t.get("content", "") for t in history if t.get("role") == "user"]
-    answered = [t.get("content", "") for t in history if t.get("role") == "assistant"]
-    if not asked:
+    earlier = last_said(history, "user")
+    if not earlier:
         return question
-    earlier = asked[-1]
-    if answered:
-        earlier += " " + re.sub(r"\[\d+\]", "", answered[-1])[:300]
+    if answered := last_said(history, "assistant"):
+        earlier += " " + re.sub(r"\[\d+\]", "", answered)[:300]
     return f"{earlier} {question}"
 
 

@@ -1,8 +1,11 @@
-"""Keyword search with Dutch analysis: folding, compound splitting, Snowball stemming, BM25.
+"""Keyword search with Dutch analysis: folding, dictionary forms, compound splitting,
+Snowball stemming, BM25.
 
 Dense retrieval misses exact names and numbers ("Het 8ste Werk", "Kanaal30", "2017");
 BM25 over Dutch-analysed tokens finds them, and compound splitting lets
-"eenzaamheidsinitiatieven" meet "eenzaamheid" and "initiatief".
+"eenzaamheidsinitiatieven" meet "eenzaamheid" and "initiatief". Each word is first brought to
+its dictionary form (simplemma): the stemmer alone keeps 'coördinatoren' and 'coördinator'
+apart.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ if TYPE_CHECKING:
 
 #: Function words of both languages. The English ones include light verbs ('take', 'set') and
 #: ordinals ('first', 'next': they pick among events, not say what they are about), which
-#: the term bridge would otherwise match to look-alike Dutch words ('taak', 'stel').
+#: the term bridge would otherwise match to look-alike Dutch words ('taak', 'stel'). Words
+#: about the documents themselves ('die in de documenten genoemd worden') say nothing of
+#: what the question is about.
 _STOPWORDS = frozenset({
     "de", "het", "een", "en", "of", "van", "voor", "bij", "met", "op", "in", "aan", "te",
     "naar", "om", "dat", "die", "dit", "deze", "is", "zijn", "was", "waren", "er", "ook", "als",
@@ -43,6 +48,8 @@ _STOPWORDS = frozenset({
     "take", "took", "taken", "give", "gave", "given", "set", "make", "made", "use", "used",
     "part", "like", "more", "most", "after", "before", "should", "shall", "may", "might", "must",
     "say", "said", "tell", "please", "know", "first", "next", "last",
+    "document", "documenten", "documents", "genoemd", "noemen", "noemt", "vermeld", "mentioned",
+    "mention", "according", "volgens",
 })  # fmt: skip
 _MIN_PART = 4
 
@@ -73,6 +80,15 @@ def _derived_from(word: str) -> list[str]:
     return []
 
 
+@lru_cache(maxsize=100_000)
+def _forms(written: str) -> tuple[str, str]:
+    """The word folded, and its dictionary form folded: 'initiatieven' and 'initiatief',
+    'georganiseerd' and 'organiseren' are one word (the stemmer alone keeps them apart)."""
+    import simplemma
+
+    return fold(written), fold(simplemma.lemmatize(written, lang="nl"))
+
+
 class Analyzer:
     """Turns text into search terms; compounds are split against the corpus's own words."""
 
@@ -86,12 +102,14 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         out: list[str] = []
-        words = self.words(text)
+        forms = [_forms(w) for w in re.findall(r"\w+", text)]
+        words = [folded for folded, _ in forms]
         for i, word in enumerate(words):
             if word in _PARTICLES and words[i + 1 : i + 2] == ["te"] and i + 2 < len(words):
                 out.append(self._stem(word + words[i + 2]))  # 'mee te doen' is 'meedoen'
             if word in _STOPWORDS or (len(word) < 2 and not word.isdigit()):
                 continue
+            word = forms[i][1]
             for part in (word, *self.split_compound(word), *_derived_from(word)):
                 out.append(self._stem(part))
         return out

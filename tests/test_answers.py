@@ -161,6 +161,31 @@ def test_follow_up_questions_use_the_conversation(corpus_index: Assistant) -> No
     ]
     answer = corpus_index.ask("En waar is dat?", history=history)
     assert "Kanaal30" in answer.answer
+    assert [c.page for c in answer.citations] == [1]
+
+
+def test_a_follow_up_answer_is_about_the_subject_of_the_earlier_question(
+    corpus_index: Assistant,
+) -> None:
+    """Three coordinators are named in the documents; 'there' is youth care."""
+    history = [
+        {"role": "user", "content": "What is Radicale vernieuwing jeugdzorg?"},
+        {"role": "assistant", "content": "A movement to renew youth care. [1]"},
+    ]
+    answer = corpus_index.ask("Who is the coordinator there?", history=history)
+    assert "Ingrid Rebel" in answer.answer
+    assert "Mieke Hollander" not in answer.answer and "Marthijn" not in answer.answer
+    alone = corpus_index.ask("Wie zijn de coördinatoren die in de documenten genoemd worden?")
+    for name in ("Ingrid Rebel", "Mieke Hollander", "Marthijn Laterveer"):
+        assert name in alone.answer, alone.answer
+
+
+def test_a_second_source_must_hold_as_much_of_the_question(corpus_index: Assistant) -> None:
+    """Sentences that only share the subject ('de Week') from other documents stay out."""
+    answer = corpus_index.ask("What was the theme of the Week of Radical Renewal?")
+    assert "samen doorbreken we muren" in answer.answer
+    assert {Path(c.source).name for c in answer.citations} == {"002_ca98f6bc809a9a9c.txt"}
+    assert_cited_verbatim(corpus_index, answer)
 
 
 def test_a_hostile_document_is_data_not_instructions(tmp_path: Path, e5: Embedder) -> None:

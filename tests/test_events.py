@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,39 @@ def test_nothing_upcoming_names_the_last_and_the_undated(corpus_index: Assistant
     assert "geen volgende bijeenkomst" in answer.answer
     assert "7 december 2023" in answer.answer
     assert "in 2024, datum nog niet bekend" in answer.answer
+    assert "in 2023, datum nog niet bekend" not in answer.answer, "2023 is over by then"
+    later = corpus_index.ask("Wanneer is de volgende bijeenkomst?", today=dt.date(2026, 11, 22))
+    assert "datum nog niet bekend" not in later.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "today", "place", "absent"),
+    [
+        ("Waar was de eerste bijeenkomst over zorgonderwijs?", "2026-11-22", "Kanaal30", None),
+        ("Where is the next meeting?", "2023-05-01", "Kanaal30", None),
+        ("Waar is de volgende bijeenkomst?", "2023-01-15", "Het 8ste Werk", "Kanaal30"),
+    ],
+)
+def test_where_questions_about_events_lead_with_the_place(
+    corpus_index: Assistant, question: str, today: str, place: str, absent: str | None
+) -> None:
+    answer = corpus_index.ask(question, today=dt.date.fromisoformat(today))
+    first = answer.answer.splitlines()[0]
+    assert place in first and re.search(r"\d{4}", first), answer.answer
+    if absent:
+        assert absent not in answer.answer
+    assert answer.citations and all(c.quote for c in answer.citations)
+
+
+def test_a_where_question_the_event_records_cannot_place_goes_to_the_passages(
+    corpus_index: Assistant,
+) -> None:
+    """The September meeting's record has no place; its report names the canal."""
+    answer = corpus_index.ask(
+        "Where did the care education inspiration meeting in September take place?"
+    )
+    assert "Amsterdam-Rijnkanaal" in answer.answer
+    assert "Kanaal30" not in answer.answer
 
 
 def test_new_announcement_becomes_the_next_session(

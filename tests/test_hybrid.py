@@ -30,6 +30,25 @@ def test_dutch_derivations_and_separable_verbs_meet_their_other_forms() -> None:
     assert analyzer.terms("loos") == ["loos"]  # too short to be a derivation
 
 
+def test_inflected_forms_share_their_dictionary_form() -> None:
+    """The stemmer alone keeps these apart: 'coördinatoren' -> 'coordinatoor'."""
+    analyzer = Analyzer()
+    for one, other in [
+        ("coördinatoren", "coördinator"),
+        ("initiatieven", "initiatief"),
+        ("georganiseerd", "organiseren"),
+        ("besproken", "bespreken"),
+    ]:
+        assert set(analyzer.terms(one)) & set(analyzer.terms(other)), (one, other)
+
+
+def test_words_about_the_documents_are_not_what_a_question_is_about() -> None:
+    analyzer = Analyzer()
+    assert analyzer.terms("Wie zijn de coördinatoren die in de documenten genoemd worden?") == [
+        analyzer.terms("coördinator")[0]
+    ]
+
+
 def test_rare_words_weigh_more_than_words_every_chunk_has() -> None:
     index = KeywordIndex(
         ["a", "b", "c", "d"],
