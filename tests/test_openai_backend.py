@@ -8,7 +8,9 @@ model's wisdom. Marked `llm`; skipped when the server is not installed
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -47,6 +49,7 @@ def llama_server() -> Iterator[str]:
         [SERVER, "-m", str(model), "--host", "127.0.0.1", "--port", str(port),
          "--ctx-size", "4096"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,  # the wrapper starts the real server as its child
     )  # fmt: skip
     import httpx
 
@@ -62,7 +65,7 @@ def llama_server() -> Iterator[str]:
             pytest.fail("llama-cpp-server exited while starting")
         time.sleep(1)
     yield base
-    process.terminate()
+    os.killpg(process.pid, signal.SIGTERM)  # the wrapper and the server it started
     process.wait(timeout=30)
 
 
