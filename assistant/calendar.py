@@ -43,6 +43,10 @@ _ASKS_TIME = re.compile(
 _ASKS_PLACE = re.compile(
     r"\b(waar|where|welke (plaats|stad|locatie)|which (place|city|venue)|locatie|location|venue)\b"
 )
+#: 'Waar kan ik me aanmelden?' asks where the asker does something, not where an event is.
+_ASKER_ACTS = re.compile(
+    r"\b(waar|where) (kan|kun|moet|mag|can|do|should|must|may) (ik|je|i|you|we)\b"
+)
 #: A follow-up that points back at the event of the turn before ('En waar is dat?').
 _POINTS_BACK = re.compile(r"\b(dat|die|dit|daar|het|it|that|this|there)\b")
 _STOP = {
@@ -81,7 +85,9 @@ def calendar_question(question: str, kind: str, earlier: str = "") -> CalendarQu
     of the ``earlier`` question: its intent and subject come from there.
     """
     asked = fold(question)
-    asks_place = kind == "where" or bool(_ASKS_PLACE.search(asked))
+    asks_place = (kind == "where" or bool(_ASKS_PLACE.search(asked))) and not (
+        _ASKER_ACTS.search(asked)
+    )
     asks_time = kind == "when" or bool(_ASKS_TIME.search(asked))
     text = asked
     if earlier and not _EVENT_TALK.search(asked) and _POINTS_BACK.search(asked):

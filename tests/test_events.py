@@ -156,6 +156,15 @@ def test_where_questions_about_events_lead_with_the_place(
     assert answer.citations and all(c.quote for c in answer.citations)
 
 
+def test_where_the_asker_does_something_is_no_question_about_the_event_place(
+    corpus_index: Assistant,
+) -> None:
+    answer = corpus_index.ask(
+        "Waar kan ik me aanmelden voor de bijeenkomst op 9 mei?", today=dt.date(2023, 1, 10)
+    )
+    assert not answer.answer.startswith("Bijeenkomsten"), answer.answer
+
+
 def test_a_where_question_the_event_records_cannot_place_goes_to_the_passages(
     corpus_index: Assistant,
 ) -> None:
