@@ -187,7 +187,7 @@ def answer_calendar(
     A 'where' question is answered from the same events, led by their place; when none of
     them has a place the calendar has no answer (the passages may still have one).
     """
-    found = _answer_dates(question, events, today, language, every_event)
+    found = _answer_dates(question, events, today, every_event)
     if found is None:
         return None
     intent, named = found
@@ -209,7 +209,6 @@ def _answer_dates(
     question: CalendarQuestion,
     events: Sequence[Event],
     today: dt.date,
-    language: str,
     every_event: Sequence[Event],
 ) -> _Found | None:
     """What the answer says (a listing's intent, or 'nothing') and the events it names:

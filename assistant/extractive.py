@@ -161,6 +161,7 @@ def _choose(request: AnswerRequest, candidates: list[Candidate], limit: int) -> 
         budget -= unit.sentences
         if budget == 0:
             break
+    # When no chosen statement holds enough, they all stand: a second source beats no answer.
     chosen = _covering_most(chosen, [s for s in scored if s.base >= floor]) or chosen
     chosen = [_with_context(s) for s in chosen]
     chosen.sort(key=lambda s: (s.rank, s.start))  # document order within a source

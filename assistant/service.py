@@ -150,7 +150,9 @@ class Assistant:
         candidates = self.retriever.retrieve(query, self.settings.top_k, filters)
         kind = question_kind(question)
         earlier = last_said(history, "user")
-        if dated := self._calendar(question, earlier, kind, language, day, candidates):
+        if (
+            dated := self._calendar(question, earlier, kind, language, day, candidates)
+        ) is not None:
             return dated
         if self._unanswerable(question, language, candidates):
             answer = refusal(language, day, self._topics(candidates))
