@@ -49,6 +49,10 @@ LEXICAL_WEIGHT = 0.2
 PAIR_COST = 0.02
 #: Weight of an earlier question's words in a follow-up, next to the follow-up's own.
 TOPIC_WEIGHT = 0.5
+#: Question kinds that ask for one thing, which one source can say.
+_ONE_THING = frozenset({"what", "why", "how_many", "where", "when"})
+#: Coverages this close are the same words (sums of the same weights in another order).
+_SAME = 1e-9
 #: Candidates whose sentences may make up the answer.
 ANSWER_CANDIDATES = 5
 
@@ -162,25 +166,34 @@ def _choose(request: AnswerRequest, candidates: list[Candidate], limit: int) -> 
         if budget == 0:
             break
     # When no chosen statement holds enough, they all stand: a second source beats no answer.
-    chosen = _covering_most(chosen, [s for s in scored if s.base >= floor]) or chosen
+    relevant = [s for s in scored if s.base >= floor]
+    chosen = _covering_most(chosen, relevant, request.kind in _ONE_THING) or chosen
     chosen = [_with_context(s) for s in chosen]
     chosen.sort(key=lambda s: (s.rank, s.start))  # document order within a source
     return _without_overlap(chosen)
 
 
-def _covering_most(chosen: list[_Sentence], relevant: list[_Sentence]) -> list[_Sentence]:
-    """A statement from another document than the one that holds most of the question must
-    hold as much of it.
+def _covering_most(
+    chosen: list[_Sentence], relevant: list[_Sentence], one_thing: bool
+) -> list[_Sentence]:
+    """Statements from the document that holds most of the question, and from others only
+    where the question may ask for several things.
 
-    A sentence that only shares the subject ('de Week van de Radicale vernieuwing') with the
-    question, from a second source, adds a citation without adding an answer. The measure is
-    every relevant sentence and pair, chosen or not: a pair can hold more than the single
-    sentence that was chosen from it.
+    'Most' is measured over every relevant sentence and pair, chosen or not (a pair can hold
+    more than the single sentence chosen from it). A question that asks for one thing (what,
+    why, how many, where, when) keeps only that document's statements: another document's
+    sentence that shares the subject ('de Week van de Radicale vernieuwing'), or even every
+    word ('... om de gemeenschappelijke droom te verwezenlijken' beside 'De droom van
+    Radicale vernieuwing jeugdzorg is ...'), adds a citation, not an answer. People and
+    lists may stand in several documents: there another document's statement stays when it
+    holds as much of the question.
     """
     if not relevant:
         return chosen
     lead = max(relevant, key=lambda s: (s.coverage, s.score))
-    return [s for s in chosen if s.coverage >= lead.coverage or _source(s) == _source(lead)]
+    if one_thing:
+        return [s for s in chosen if _source(s) == _source(lead)]
+    return [s for s in chosen if s.coverage >= lead.coverage - _SAME or _source(s) == _source(lead)]
 
 
 def _source(unit: _Sentence) -> object:
