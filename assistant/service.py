@@ -183,7 +183,7 @@ class Assistant:
             self._off_topic = OffTopicDetector(self.embedder)
         best = max((s[2] for c in candidates for s in c.sentences), default=0.0)
         best = max(best, max(c.dense for c in candidates))
-        return self._off_topic.is_off_topic(self.embedder.embed_queries([question])[0], best)
+        return self._off_topic.is_off_topic(self.retriever.query_vector(question), best)
 
     def document_text(self, source: str) -> str:
         """One indexed document's cleaned text: what quotes are checked against."""

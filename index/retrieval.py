@@ -195,6 +195,7 @@ class HybridRetriever:
         self._chunks: list[Hit] = []
         self._keyword_index: KeywordIndex | None = None
         self._signature: str | None = None
+        self._last_query: tuple[str, Vectors] | None = None
         self._checked = 0.0
         self._by_source: dict[str, list[Hit]] = {}
 
@@ -251,13 +252,23 @@ class HybridRetriever:
             words, self.store.word_vectors(words), embed, lambda w: " ".join(keywords.terms(w))
         )
 
+    def query_vector(self, text: str) -> Vectors:
+        """The question's embedding; asked again for the same text (the off-topic check after
+        retrieval), it is not embedded twice."""
+        last = self._last_query
+        if last is not None and last[0] == text:
+            return last[1]
+        vector: Vectors = self.store.embedder.embed_queries([text])[0]
+        self._last_query = (text, vector)
+        return vector
+
     def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Candidate]:
         chunks = self.chunks()
         allowed = [c for c in chunks if not filters or filters.allows(c.metadata)]
         if not allowed:
             return []
         allowed_ids = {c.id for c in allowed}
-        vector = self.store.embedder.embed_queries([query])[0]
+        vector = self.query_vector(query)
         rankings: list[tuple[Sequence[str], float]] = []
         dense_scores: dict[str, float] = {}
         if self.mode in ("hybrid", "dense"):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from conftest import CLOSING_DAY_PDF, CORPUS, PROGRAMME_PDF, make_assistant
 
 from assistant.service import Assistant
-from index.embedders import Embedder
+from index.embedders import Embedder, Vectors
 
 QUESTIONS = [
     ("Welke initiatieven pakken eenzaamheid aan?", CLOSING_DAY_PDF),
@@ -69,3 +70,22 @@ def test_sentence_transformers_backend_with_packaged_minilm(
     assert assistant.ingest().ok
     hits = assistant.store.search("Het 8ste Werk in Kampen eenzaamheid", 3)
     assert Path(str(hits[0].metadata["source"])).name == CLOSING_DAY_PDF
+
+
+def test_a_question_is_embedded_once_per_ask(
+    corpus_index: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retrieval and the off-topic check share the question's vector."""
+    embedder = corpus_index.store.embedder
+    embedded: list[str] = []
+    real = embedder.embed_queries
+
+    def counting(texts: Sequence[str]) -> Vectors:
+        embedded.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(embedder, "embed_queries", counting)
+    question = "Welke initiatieven tegen eenzaamheid worden in Kampen genoemd?"
+    answer = corpus_index.ask(question)
+    assert not answer.refused
+    assert embedded.count(question) == 1
