@@ -28,7 +28,8 @@ VARIANTS: list[tuple[str, dict[str, object]]] = [
     ("hybrid + sentence reranker", {"retrieval_mode": "hybrid", "context_window": 0}),
     ("hybrid + sentences + small-to-big (default)", {}),
     ("dense + sentences + small-to-big", {"retrieval_mode": "dense"}),
-    ("hybrid, keyword weight 0.5, + sentences + s2b", {"keyword_weight": 0.5}),
+    ("default, keyword side weighted as the dense side (1.0)", {"keyword_weight": 1.0}),
+    ("default without the term bridge", {"term_bridge": False}),
 ]
 if os.environ.get("RV_ABLATION_GRID"):
     VARIANTS = [
