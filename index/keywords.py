@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 #: Function words of both languages. The English ones include light verbs ('take', 'set') and
 #: ordinals ('first', 'next': they pick among events, not say what they are about), which
-#: the term bridge would otherwise match to look-alike Dutch words ('taak', 'stel'). Words
+#: the term bridge would otherwise match to look-alike Dutch words ('taak', 'stel'); the
+#: Dutch ordinals too ('de eerste bijeenkomst' is not about 'De eerste Week'). Words
 #: about the documents themselves ('die in de documenten genoemd worden') say nothing of
 #: what the question is about.
 _STOPWORDS = frozenset({
@@ -47,7 +48,8 @@ _STOPWORDS = frozenset({
     "just", "as", "am", "he", "she", "his", "her", "him", "us", "have", "has", "get", "got",
     "take", "took", "taken", "give", "gave", "given", "set", "make", "made", "use", "used",
     "part", "like", "more", "most", "after", "before", "should", "shall", "may", "might", "must",
-    "say", "said", "tell", "please", "know", "first", "next", "last",
+    "say", "said", "tell", "please", "know", "first", "next", "last", "eerste", "volgende",
+    "laatste", "vorige", "eerstvolgende",
     "document", "documenten", "documents", "genoemd", "noemen", "noemt", "vermeld", "mentioned",
     "mention", "according", "volgens",
 })  # fmt: skip

@@ -164,6 +164,17 @@ def test_follow_up_questions_use_the_conversation(corpus_index: Assistant) -> No
     assert [c.page for c in answer.citations] == [1]
 
 
+def test_a_follow_up_about_an_event_stays_with_that_event(corpus_index: Assistant) -> None:
+    """'eerste' picks the meeting; it does not make 'De eerste Week' the subject."""
+    history = [
+        {"role": "user", "content": "Wanneer is de eerste bijeenkomst over zorgonderwijs?"},
+        {"role": "assistant", "content": "Op 9 mei 2023. [1]"},
+    ]
+    answer = corpus_index.ask("Wie organiseert dat?", history=history)
+    assert "zorgonderwijs" in answer.answer and "Week" not in answer.answer, answer.answer
+    assert {Path(c.source).name for c in answer.citations} == {"000_5de1ae5a7503ed65.pdf"}
+
+
 def test_a_follow_up_answer_is_about_the_subject_of_the_earlier_question(
     corpus_index: Assistant,
 ) -> None:
