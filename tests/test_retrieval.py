@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from conftest import CLOSING_DAY_PDF, CORPUS, PROGRAMME_PDF, make_assistant
+from conftest import CLOSING_DAY_PDF, CORPUS, PROGRAMME_PDF, CountingEmbedder, make_assistant
 
 from assistant.service import Assistant
-from index.embedders import Embedder, Vectors
+from index.embedders import Embedder
 
 QUESTIONS = [
     ("Welke initiatieven pakken eenzaamheid aan?", CLOSING_DAY_PDF),
@@ -72,20 +71,11 @@ def test_sentence_transformers_backend_with_packaged_minilm(
     assert Path(str(hits[0].metadata["source"])).name == CLOSING_DAY_PDF
 
 
-def test_a_question_is_embedded_once_per_ask(
-    corpus_index: Assistant, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_question_is_embedded_once_per_ask(corpus_index: Assistant, e5: Embedder) -> None:
     """Retrieval and the off-topic check share the question's vector."""
-    embedder = corpus_index.store.embedder
-    embedded: list[str] = []
-    real = embedder.embed_queries
-
-    def counting(texts: Sequence[str]) -> Vectors:
-        embedded.extend(texts)
-        return real(texts)
-
-    monkeypatch.setattr(embedder, "embed_queries", counting)
+    counting = CountingEmbedder(e5)
+    assistant = make_assistant(corpus_index.settings.index_dir, counting)  # type: ignore[arg-type]
     question = "Welke initiatieven tegen eenzaamheid worden in Kampen genoemd?"
-    answer = corpus_index.ask(question)
+    answer = assistant.ask(question)
     assert not answer.refused
-    assert embedded.count(question) == 1
+    assert counting.embedded.count(question) == 1
