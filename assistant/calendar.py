@@ -96,7 +96,6 @@ def calendar_question(question: str, kind: str, earlier: str = "") -> CalendarQu
         text = f"{fold(earlier)} {asked}"
     date = _DATE_IN_QUESTION.search(text)
     talks_events = bool(_EVENT_TALK.search(text))
-    asks_time = asks_time or bool(_ASKS_TIME.search(text))
     directional = _NEXT.search(text) or _LAST.search(text) or _THIS_MONTH.search(text)
     if not talks_events or not (asks_time or asks_place or directional or date):
         return None

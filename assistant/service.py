@@ -245,10 +245,11 @@ def _best_documents(candidates: Sequence[Candidate]) -> list[str]:
     return sorted(total, key=lambda s: total[s], reverse=True)
 
 
-#: Words a question uses about the documents themselves, not about their subject.
+#: Words a question uses about the documents themselves, not about their subject ('document'
+#: and 'documenten' are stop words of the keyword index already, so never unknown).
 _ABOUT_THE_DOCUMENTS = {
-    "documenten", "document", "bronnen", "bron", "teksten", "tekst", "artikelen", "artikel",
-    "informatie", "vraag", "vragen", "antwoord",
+    "bronnen", "bron", "teksten", "tekst", "artikelen", "artikel", "informatie", "vraag",
+    "vragen", "antwoord",
 }  # fmt: skip
 
 

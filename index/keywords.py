@@ -231,8 +231,8 @@ class KeywordIndex:
 
     def unknown_words(self, text: str) -> list[str]:
         """Words of ``text`` (as written) that no document uses, alone or in a compound."""
-        # Stemmers differ on inflections ('coördinatoren' / 'coördinator'): a known term
-        # sharing all but the word's last three letters counts as known.
+        # Inflections the dictionary and the stemmer both miss: a known term sharing all but
+        # the word's last three letters counts as known.
         return [
             word
             for word, folded in self._unused_words(text)

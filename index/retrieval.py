@@ -327,14 +327,11 @@ class HybridRetriever:
             wanted.setdefault(source, set()).update(range(index - window, index + window + 1))
         passages: list[str] = []
         for source in order:
-            chunks = sorted(
-                (
-                    c
-                    for c in self.chunks_of(source)
-                    if int(c.metadata.get("chunk_index", 0)) in wanted[source]
-                ),
-                key=lambda c: int(c.metadata.get("start", 0)),
-            )
+            chunks = [  # chunks_of keeps reading order
+                c
+                for c in self.chunks_of(source)
+                if int(c.metadata.get("chunk_index", 0)) in wanted[source]
+            ]
             passages.extend(merge_runs(chunks))
         return passages
 
