@@ -10,7 +10,7 @@ them as quotations (the sentences stay in the documents' Dutch).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.answer import Answer, last_said
@@ -18,6 +18,7 @@ from assistant.generators import AnswerRequest, answer_from, citation_for
 from assistant.questions import holds_what_is_asked
 from index.keywords import Vocabulary
 from index.retrieval import Candidate
+from index.store import Hit
 from index.text import fold, sentence_spans
 
 _STOPWORDS = {
@@ -106,8 +107,16 @@ class ExtractiveGenerator:
         candidates = list(request.candidates[:ANSWER_CANDIDATES])
         if request.kind == "contact" and (answer := self._contact(request, candidates)):
             return answer
+        scored = sorted(_scored_sentences(request, candidates), key=lambda s: s.score, reverse=True)
+        relevant = _relevant(request, scored)
+        if (
+            request.kind == "list"
+            and relevant
+            and (listed := _announced_list(request, _source(_lead(relevant))))
+        ):
+            return _assemble(request, listed, announced=True)
         limit = 5 if request.kind == "list" else self._max_sentences
-        chosen = _choose(request, candidates, limit)
+        chosen = _choose(request, scored, relevant, limit)
         return _assemble(request, chosen)
 
     def _contact(self, request: AnswerRequest, candidates: list[Candidate]) -> Answer | None:
@@ -137,24 +146,37 @@ class ExtractiveGenerator:
         return answer
 
 
-def _choose(request: AnswerRequest, candidates: list[Candidate], limit: int) -> list[_Sentence]:
-    """The best-scoring sentences (and sentence pairs), at most ``limit`` sentences in all."""
-    scored = _scored_sentences(request, candidates)
+def _relevant(request: AnswerRequest, scored: list[_Sentence]) -> list[_Sentence]:
+    """The sentences and pairs relevant enough to be said, best first.
+
+    Relevance decides what may be said; names and the question's kind only decide the order.
+    A number or date question is measured against the best sentence that holds one and
+    shares a word with the question (a date on its own is no answer to 'when was X born').
+    """
     if not scored:
         return []
-    scored.sort(key=lambda s: s.score, reverse=True)
-    # Relevance decides what may be said; names and the question's kind only decide the order.
-    # A number or date question is measured against the best sentence that holds one and
-    # shares a word with the question (a date on its own is no answer to 'when was X born').
     fitting = [s.base for s in scored if s.coverage and holds_what_is_asked(request.kind, s.text)]
     floor = max(fitting or [s.base for s in scored]) - 0.05
+    return [s for s in scored if s.base >= floor]
+
+
+def _lead(relevant: list[_Sentence]) -> _Sentence:
+    """The statement holding most of the question: its document leads the answer."""
+    return max(relevant, key=lambda s: (s.coverage, s.score))
+
+
+def _choose(
+    request: AnswerRequest, scored: list[_Sentence], relevant: list[_Sentence], limit: int
+) -> list[_Sentence]:
+    """The best-scoring sentences (and sentence pairs), at most ``limit`` sentences in all;
+    ``scored`` and ``relevant`` (the ones above the floor) are best first."""
     chosen: list[_Sentence] = []
     per_chunk: dict[str, int] = {}
     said: set[str] = set()
     budget = limit
-    for unit in scored:
+    for unit in relevant:
         chunk_id = unit.candidate.hit.id
-        if unit.base < floor or per_chunk.get(chunk_id, 0) >= 2 or unit.sentences > budget:
+        if per_chunk.get(chunk_id, 0) >= 2 or unit.sentences > budget:
             continue
         parts = _parts(unit)
         if said & parts:  # overlapping chunks repeat sentences; pairs overlap single ones
@@ -166,7 +188,6 @@ def _choose(request: AnswerRequest, candidates: list[Candidate], limit: int) -> 
         if budget == 0:
             break
     # When no chosen statement holds enough, they all stand: a second source beats no answer.
-    relevant = [s for s in scored if s.base >= floor]
     chosen = _covering_most(chosen, relevant, request.kind in _ONE_THING) or chosen
     chosen = [_with_context(s) for s in chosen]
     chosen.sort(key=lambda s: (s.rank, s.start))  # document order within a source
@@ -190,7 +211,7 @@ def _covering_most(
     """
     if not relevant:
         return chosen
-    lead = max(relevant, key=lambda s: (s.coverage, s.score))
+    lead = _lead(relevant)
     if one_thing:
         return [s for s in chosen if _source(s) == _source(lead)]
     return [s for s in chosen if s.coverage >= lead.coverage - _SAME or _source(s) == _source(lead)]
@@ -291,16 +312,10 @@ def _with_context(sentence: _Sentence) -> _Sentence:
     index = next((i for i, s in enumerate(spans) if s[0] == sentence.start), None)
     if index is None:
         return sentence
-    start, end = sentence.start, sentence.end
-    if _is_detail_line(text, start, end):
+    end = sentence.end
+    if _is_detail_line(text, sentence.start, end):
         return _detail_block(sentence, spans, index)
-    if (
-        _ANAPHOR.match(sentence.text)
-        and index > 0
-        and "\n\n" not in text[spans[index - 1][0] : start]
-        and not _INJECTION.search(text[spans[index - 1][0] : spans[index - 1][1]])
-    ):
-        start = spans[index - 1][0]
+    start = _with_antecedent(text, spans, index)
     following = next((s for s in spans if s[0] >= end), None)
     if (
         following
@@ -312,6 +327,20 @@ def _with_context(sentence: _Sentence) -> _Sentence:
     if _announces_list(text[start:end]):
         end = _list_end(text, end)
     return _Sentence(sentence.rank, sentence.candidate, start, end, sentence.score)
+
+
+def _with_antecedent(text: str, spans: list[tuple[int, int]], index: int) -> int:
+    """Where the sentence at ``index`` starts, or the one before it when it points back
+    ('Die initiatieven ...') within its paragraph."""
+    start, end = spans[index]
+    if (
+        _ANAPHOR.match(text[start:end])
+        and index > 0
+        and "\n\n" not in text[spans[index - 1][0] : start]
+        and not _INJECTION.search(text[spans[index - 1][0] : spans[index - 1][1]])
+    ):
+        return spans[index - 1][0]
+    return start
 
 
 def _announces_list(text: str) -> bool:
@@ -336,6 +365,115 @@ def _list_end(text: str, end: int) -> int:
             break
         position += match.end() if match else 0
     return position
+
+
+#: 'Welke burgerinitiatieven ...', 'Which initiatives ...': the kind of thing a list asks for.
+_ASKED_KIND = re.compile(
+    r"\b(welke|welk|which|wat zijn|what are)\s+((de|het|the)\s+)?"
+    # An English plural possessive ("citizens' initiatives"); "dilemma's" is a Dutch plural.
+    r"([^\W\d_][\w-]*s['’]\s+)?"
+    r"[^\W\d_][\w-]*",
+    re.IGNORECASE,
+)
+#: A shorter term inside a longer one names its kind only when it is a word of its own size.
+_MIN_HEAD = 5
+#: An announcement this short ('Met:', 'Bijvoorbeeld over:') is read with the sentence before.
+_SHORT_ANNOUNCEMENT = 30
+
+
+def _announced_list(request: AnswerRequest, lead_source: object) -> list[_Sentence]:
+    """A list question answered with the list the lead document announces for that kind of
+    thing: 'Welke burgerinitiatieven werden op de slotdag besproken?' -> 'Die initiatieven
+    sluiten aan bij een lokale vraag, die overal weer anders is:' and the paragraphs it
+    introduces, also where they run on into a chunk that was not retrieved.
+
+    Items that hold the question's other words ('Welke initiatieven pakken eenzaamheid aan?')
+    are the answer; when none does, the whole list is. Nothing found: the usual route answers.
+    """
+    vocabulary = request.vocabulary or _PlainVocabulary()
+    asked = _ASKED_KIND.search(request.question)
+    # The last term is the noun's head: 'citizens' initiatives', 'eenzaamheid|initiatief'.
+    kind = vocabulary.query_terms(asked.group(0))[-1:] if asked else []
+    if not kind:
+        return []
+    chunks = list(request.document_chunks(str(lead_source)))
+    for position, hit in enumerate(chunks):
+        spans = sentence_spans(hit.text)
+        for index, (start, end) in enumerate(spans):
+            if not _announces_list(hit.text[start:end]):
+                continue
+            # 'Bijvoorbeeld over:' says what it lists in the sentence before it.
+            before = spans[index - 1][0] if index > 0 else start
+            if end - start < _SHORT_ANNOUNCEMENT and "\n\n" not in hit.text[before:start]:
+                start = before
+            start = min(start, _with_antecedent(hit.text, spans, index))
+            if not _names_kind(vocabulary.terms(hit.text[start:end]), kind[0]):
+                continue
+            items = _items_after(chunks, position, end)
+            if not items:
+                continue
+            announcement = _Sentence(0, Candidate(hit, 0.0), start, end, 0.0)
+            return [announcement, *_items_asked_for(request, vocabulary, kind[0], items)]
+    return []
+
+
+def _names_kind(terms: Iterable[str], kind: str) -> bool:
+    """'initiatieven' and 'burgerinitiatieven' name one kind of thing: a Dutch compound ends
+    in what it is."""
+    return any(
+        term == kind
+        or (min(len(term), len(kind)) >= _MIN_HEAD and (kind.endswith(term) or term.endswith(kind)))
+        for term in terms
+    )
+
+
+def _items_after(chunks: Sequence[Hit], position: int, end: int) -> list[_Sentence]:
+    """The lines after a list's colon while they have one form (short names or topics, or
+    whole sentences), in the chunk and the following chunks of the same section."""
+    items: list[_Sentence] = []
+    hit, offset = chunks[position], end
+    whole_sentences: bool | None = None  # the first item sets the form of the rest
+    while True:
+        for match in re.finditer(r"[^\n]*\S[^\n]*", hit.text[offset:]):
+            line = match.group(0).strip()
+            whole = bool(re.search(r"[.!?][\"'”’)]*$", line))
+            if whole_sentences is None:
+                whole_sentences = whole
+            if (
+                whole != whole_sentences
+                or (not whole and len(line) > 100)
+                or not re.search(r"[^\W\d_]{2}", line)
+                or _INJECTION.search(line)
+                or len(items) == _LIST_ITEMS
+            ):
+                return items
+            start = offset + match.start() + len(match.group(0)) - len(match.group(0).lstrip())
+            items.append(_Sentence(0, Candidate(hit, 0.0), start, start + len(line), 0.0))
+        position += 1
+        if position == len(chunks) or chunks[position].metadata.get("heading") != hit.metadata.get(
+            "heading"
+        ):
+            return items
+        following = chunks[position]
+        overlap = int(hit.metadata.get("end", 0)) - int(following.metadata.get("start", 0))
+        hit, offset = following, max(0, overlap)
+
+
+def _items_asked_for(
+    request: AnswerRequest, vocabulary: Vocabulary, kind: str, items: list[_Sentence]
+) -> list[_Sentence]:
+    """The items holding most of the question's telling words besides the kind's ('Kampen',
+    'eenzaamheid'; not 'mensen', which any item may hold); all items when none does."""
+    weights = {
+        term: weight
+        for term, weight in _question_weights(request, vocabulary).items()
+        if vocabulary.idf(term) >= _TELLING_IDF and not _names_kind([term], kind)
+    }
+    held = [sum(weights[t] for t in weights.keys() & set(vocabulary.terms(i.text))) for i in items]
+    best = max(held, default=0.0)
+    if best <= 0:
+        return items
+    return [item for item, share in zip(items, held, strict=True) if share >= best - _SAME]
 
 
 def _is_detail_line(text: str, start: int, end: int) -> bool:
@@ -376,8 +514,11 @@ def _without_overlap(sentences: list[_Sentence]) -> list[_Sentence]:
     return out
 
 
-def _assemble(request: AnswerRequest, chosen: Sequence[_Sentence]) -> Answer:
-    """Number the sources by document and page, so one page is one source."""
+def _assemble(
+    request: AnswerRequest, chosen: Sequence[_Sentence], announced: bool = False
+) -> Answer:
+    """Number the sources by document and page, so one page is one source. ``announced``:
+    the first statement announces a list whose items the others are."""
     numbers: dict[tuple[str, object], int] = {}
     quotes: dict[tuple[str, object], list[str]] = {}
     first: dict[tuple[str, object], Candidate] = {}
@@ -393,12 +534,15 @@ def _assemble(request: AnswerRequest, chosen: Sequence[_Sentence]) -> Answer:
             quotes[key].append(sentence.text)
         statements.append((sentence.text, numbers[key]))
     citations = [citation_for(n, first[k], " … ".join(quotes[k])) for k, n in numbers.items()]
-    return answer_from(request, _phrase(request, statements), citations)
+    return answer_from(request, _phrase(request, statements, announced), citations)
 
 
-def _phrase(request: AnswerRequest, statements: list[tuple[str, int]]) -> str:
+def _phrase(request: AnswerRequest, statements: list[tuple[str, int]], announced: bool) -> str:
     english = request.language != "nl"
     rendered = [f"{_layout(s, english)} [{n}]" for s, n in statements]
+    if announced:
+        lead = "According to the documents (quoted in Dutch): " if english else ""
+        return "\n".join([lead + rendered[0], *(f"- {r}" for r in rendered[1:])])
     if request.kind == "list" and len(statements) > 1:
         items = "\n".join(f"- {r}" for r in rendered)
         lead = "The documents mention (quoted in Dutch):" if english else "De documenten noemen:"

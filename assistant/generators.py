@@ -11,6 +11,7 @@ from assistant.answer import Answer, Citation, Passage, Turn
 from index.errors import ConfigError
 from index.keywords import Vocabulary
 from index.retrieval import Candidate
+from index.store import Hit
 
 if TYPE_CHECKING:
     from index.settings import Settings
@@ -30,6 +31,9 @@ class AnswerRequest:
     history: Sequence[Turn] = field(default_factory=tuple)
     #: The corpus's terms and their rarity; word matching without it treats all words alike.
     vocabulary: Vocabulary | None = None
+    #: A document's chunks in reading order, by source: what surrounds the evidence (a list
+    #: announced in one chunk may go on in the next, which was not retrieved).
+    document_chunks: Callable[[str], Sequence[Hit]] = field(default=lambda source: ())
 
 
 class AnswerGenerator(Protocol):

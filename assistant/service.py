@@ -168,6 +168,7 @@ class Assistant:
             today=day,
             history=tuple(history),
             vocabulary=self.retriever.keyword_index(),
+            document_chunks=self.retriever.chunks_of,
         )
 
     def _unanswerable(self, question: str, language: str, candidates: Sequence[Candidate]) -> bool:

@@ -113,6 +113,44 @@ def test_a_list_announced_by_a_colon_is_given_whole_one_item_per_line(
     assert "Aukje Lausberg (gastvrouw)" in answer.citations[0].quote
 
 
+def test_a_list_question_gets_the_list_the_document_announces_for_that_kind_of_thing(
+    corpus_index: Assistant,
+) -> None:
+    """'burgerinitiatieven' is a kind of 'initiatieven': the page's 'Die initiatieven ...:'
+    list is the answer, its items run on into a chunk retrieval did not return, and it ends
+    where the section does."""
+    answer = corpus_index.ask("Welke burgerinitiatieven werden op de slotdag besproken?")
+    lines = answer.answer.splitlines()
+    assert lines[0].startswith("In de ochtend hebben we gesprekken gevoerd")
+    assert lines[0].endswith("die overal weer anders is: [1]")
+    items = [line for line in lines[1:] if line.startswith("- ")]
+    for place in ("Den Andel", "Kampen", "Austerlitz"):
+        assert sum(place in item for item in items) == 1, answer.answer
+    assert "In de middag" not in answer.answer, "the next section is not an item"
+    assert {c.page for c in answer.citations} == {2}
+    assert_cited_verbatim(corpus_index, answer)
+
+
+def test_a_list_question_naming_more_gets_only_the_items_that_say_it(
+    corpus_index: Assistant,
+) -> None:
+    answer = corpus_index.ask("Welke initiatieven pakken eenzaamheid aan?")
+    assert "Het 8ste Werk" in answer.answer
+    assert "Den Andel" not in answer.answer and "Austerlitz" not in answer.answer
+
+
+def test_a_list_announced_in_the_sentence_before_is_found_in_english(
+    corpus_index: Assistant,
+) -> None:
+    """'... hoe je met die dilemma's om kunt gaan. Bijvoorbeeld over:' and three topics, the
+    last one in the next chunk."""
+    answer = corpus_index.ask("Which dilemmas were discussed in the afternoon?")
+    topics = [line for line in answer.answer.splitlines() if line.startswith("- “Hoe ")]
+    assert len(topics) == 3, answer.answer
+    assert "Huntington" in topics[-1]
+    assert_cited_verbatim(corpus_index, answer)
+
+
 def test_a_sentence_is_said_with_its_neighbour_when_together_they_answer(
     corpus_index: Assistant,
 ) -> None:
