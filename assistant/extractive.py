@@ -367,9 +367,10 @@ def _list_end(text: str, end: int) -> int:
     return position
 
 
-#: 'Welke burgerinitiatieven ...', 'Which initiatives ...': the kind of thing a list asks for.
+#: 'Welke burgerinitiatieven ...', 'Which initiatives ...', 'Noem de ...': the kind of thing a
+#: list question asks for.
 _ASKED_KIND = re.compile(
-    r"\b(welke|welk|which|wat zijn|what are)\s+((de|het|the)\s+)?"
+    r"\b(welke|welk|which|wat zijn|what are|noem|name|list)\s+((de|het|the|alle|all)\s+)?"
     # An English plural possessive ("citizens' initiatives"); "dilemma's" is a Dutch plural.
     r"([^\W\d_][\w-]*s['’]\s+)?"
     r"[^\W\d_][\w-]*",

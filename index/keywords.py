@@ -50,7 +50,8 @@ _STOPWORDS = frozenset({
     "part", "like", "more", "most", "after", "before", "should", "shall", "may", "might", "must",
     "say", "said", "tell", "please", "know", "first", "next", "last", "eerste", "volgende",
     "laatste", "vorige", "eerstvolgende",
-    "document", "documenten", "documents", "genoemd", "noemen", "noemt", "vermeld", "mentioned",
+    "document", "documenten", "documents", "noem", "genoemd", "genoemde", "noemen", "noemt",
+    "vermeld", "mentioned",
     "mention", "according", "volgens",
 })  # fmt: skip
 _MIN_PART = 4

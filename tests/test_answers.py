@@ -113,16 +113,24 @@ def test_a_list_announced_by_a_colon_is_given_whole_one_item_per_line(
     assert "Aukje Lausberg (gastvrouw)" in answer.citations[0].quote
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Welke burgerinitiatieven werden op de slotdag besproken?",
+        "Noem de burgerinitiatieven van de slotdag.",
+        "Which citizens' initiatives were discussed on the closing day?",
+    ],
+)
 def test_a_list_question_gets_the_list_the_document_announces_for_that_kind_of_thing(
-    corpus_index: Assistant,
+    corpus_index: Assistant, question: str
 ) -> None:
     """'burgerinitiatieven' is a kind of 'initiatieven': the page's 'Die initiatieven ...:'
     list is the answer, its items run on into a chunk retrieval did not return, and it ends
     where the section does."""
-    answer = corpus_index.ask("Welke burgerinitiatieven werden op de slotdag besproken?")
+    answer = corpus_index.ask(question)
     lines = answer.answer.splitlines()
-    assert lines[0].startswith("In de ochtend hebben we gesprekken gevoerd")
-    assert lines[0].endswith("die overal weer anders is: [1]")
+    assert "In de ochtend hebben we gesprekken gevoerd" in lines[0]
+    assert "die overal weer anders is:" in lines[0] and lines[0].endswith("[1]")
     items = [line for line in lines[1:] if line.startswith("- ")]
     for place in ("Den Andel", "Kampen", "Austerlitz"):
         assert sum(place in item for item in items) == 1, answer.answer
