@@ -190,6 +190,9 @@ def _choose(
     # When no chosen statement holds enough, they all stand: a second source beats no answer.
     chosen = _covering_most(chosen, relevant, request.kind in _ONE_THING) or chosen
     chosen = [_with_context(s) for s in chosen]
+    if request.kind == "what":
+        names = _telling_names(request, request.vocabulary or _PlainVocabulary())
+        chosen = [_with_paragraph(s) if _names_any(s, names) else s for s in chosen]
     chosen.sort(key=lambda s: (s.rank, s.start))  # document order within a source
     return _without_overlap(chosen)
 
@@ -261,7 +264,7 @@ def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> li
                     _Sentence(rank, candidate, previous[0], end, score, sentences=2, coverage=share)
                 )
             previous = (start, end, similarity, terms)
-    names = [fold(e) for e in entities(request.question) if _telling(e, vocabulary)]
+    names = _telling_names(request, vocabulary)
     kept = []
     for unit in out:
         if _is_heading(unit.candidate.hit.text, unit.start, unit.end) and not (
@@ -295,6 +298,11 @@ def _telling(name: str, vocabulary: Vocabulary) -> bool:
     return any(vocabulary.idf(t) >= _TELLING_IDF for t in vocabulary.terms(name))
 
 
+def _telling_names(request: AnswerRequest, vocabulary: Vocabulary) -> list[str]:
+    """The question's names (folded) that few chunks have: 'austerlitz', not 'radicale'."""
+    return [fold(e) for e in entities(request.question) if _telling(e, vocabulary)]
+
+
 def _kind_bonus(kind: str, text: str) -> float:
     if kind in ("how_many", "when"):
         if holds_what_is_asked(kind, text):
@@ -326,6 +334,37 @@ def _with_context(sentence: _Sentence) -> _Sentence:
         end = following[1]
     if _announces_list(text[start:end]):
         end = _list_end(text, end)
+    return _Sentence(sentence.rank, sentence.candidate, start, end, sentence.score)
+
+
+#: A paragraph this short, opened by the sentence naming what is asked about, is about it.
+_SHORT_PARAGRAPH = 350
+
+
+def _names_any(sentence: _Sentence, names: list[str]) -> bool:
+    folded = fold(sentence.text)
+    return any(name in folded for name in names)
+
+
+def _with_paragraph(sentence: _Sentence) -> _Sentence:
+    """A sentence that opens a short paragraph, with the rest of it: 'What was set up in
+    Austerlitz?' is answered by 'In het Utrechtse Austerlitz moesten mensen ... het dorp
+    verlaten.' only together with 'Er is nu een zorgcoöperatie ...' after it."""
+    text = sentence.candidate.hit.text
+    start = sentence.start
+    if start and text[start - 2 : start] != "\n\n":
+        return sentence
+    paragraph_end = text.find("\n\n", start)
+    paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
+    if paragraph_end - start > _SHORT_PARAGRAPH:
+        return sentence
+    end = sentence.end
+    for following_start, following_end in sentence_spans(text[:paragraph_end]):
+        if following_start < end:
+            continue
+        if _INJECTION.search(text[following_start:following_end]):
+            break  # a document's instructions are never said, nor what comes after them
+        end = following_end
     return _Sentence(sentence.rank, sentence.candidate, start, end, sentence.score)
 
 
@@ -408,7 +447,10 @@ def _announced_list(request: AnswerRequest, lead_source: object) -> list[_Senten
             if end - start < _SHORT_ANNOUNCEMENT and "\n\n" not in hit.text[before:start]:
                 start = before
             start = min(start, _with_antecedent(hit.text, spans, index))
-            if not _names_kind(vocabulary.terms(hit.text[start:end]), kind[0]):
+            announced = hit.text[start:end]
+            if _INJECTION.search(announced) or not _names_kind(
+                vocabulary.terms(announced), kind[0]
+            ):
                 continue
             items = _items_after(chunks, position, end)
             if not items:
