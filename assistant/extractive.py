@@ -192,7 +192,7 @@ def _choose(
     chosen = [_with_context(s) for s in chosen]
     if request.kind == "what":
         names = _telling_names(request, request.vocabulary or _PlainVocabulary())
-        chosen = [_with_paragraph(s) if _names_any(s, names) else s for s in chosen]
+        chosen = [_with_paragraph(s) if _names_held(s.text, names) else s for s in chosen]
     chosen.sort(key=lambda s: (s.rank, s.start))  # document order within a source
     return _without_overlap(chosen)
 
@@ -272,8 +272,7 @@ def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> li
         ):
             continue
         unit.base = unit.score
-        folded = fold(unit.text)
-        unit.score += -0.01 * unit.rank + 0.04 * sum(name in folded for name in names)
+        unit.score += -0.01 * unit.rank + 0.04 * _names_held(unit.text, names)
         unit.score += _kind_bonus(request.kind, unit.text)
         kept.append(unit)
     return kept
@@ -333,7 +332,9 @@ def _with_context(sentence: _Sentence) -> _Sentence:
     ):
         end = following[1]
     if _announces_list(text[start:end]):
-        end = _list_end(text, end)
+        # Along with a statement go short items only (names, topics) and only in its chunk.
+        items = _items_after([sentence.candidate.hit], 0, end, whole_sentences=False)
+        end = items[-1].end if items else end
     return _Sentence(sentence.rank, sentence.candidate, start, end, sentence.score)
 
 
@@ -341,9 +342,10 @@ def _with_context(sentence: _Sentence) -> _Sentence:
 _SHORT_PARAGRAPH = 350
 
 
-def _names_any(sentence: _Sentence, names: list[str]) -> bool:
-    folded = fold(sentence.text)
-    return any(name in folded for name in names)
+def _names_held(text: str, names: list[str]) -> int:
+    """How many of the (folded) ``names`` the text holds."""
+    folded = fold(text)
+    return sum(name in folded for name in names)
 
 
 def _with_paragraph(sentence: _Sentence) -> _Sentence:
@@ -352,7 +354,7 @@ def _with_paragraph(sentence: _Sentence) -> _Sentence:
     verlaten.' only together with 'Er is nu een zorgcoöperatie ...' after it."""
     text = sentence.candidate.hit.text
     start = sentence.start
-    if start and text[start - 2 : start] != "\n\n":
+    if not _opens_paragraph(text, start):
         return sentence
     paragraph_end = text.find("\n\n", start)
     paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
@@ -368,12 +370,15 @@ def _with_paragraph(sentence: _Sentence) -> _Sentence:
     return _Sentence(sentence.rank, sentence.candidate, start, end, sentence.score)
 
 
-def _with_antecedent(text: str, spans: list[tuple[int, int]], index: int) -> int:
+def _with_antecedent(
+    text: str, spans: list[tuple[int, int]], index: int, shorter_than: int = 0
+) -> int:
     """Where the sentence at ``index`` starts, or the one before it when it points back
-    ('Die initiatieven ...') within its paragraph."""
+    ('Die initiatieven ...') or is shorter than ``shorter_than`` ('Bijvoorbeeld over:'),
+    within its paragraph."""
     start, end = spans[index]
     if (
-        _ANAPHOR.match(text[start:end])
+        (_ANAPHOR.match(text[start:end]) or end - start < shorter_than)
         and index > 0
         and "\n\n" not in text[spans[index - 1][0] : start]
         and not _INJECTION.search(text[spans[index - 1][0] : spans[index - 1][1]])
@@ -389,21 +394,6 @@ def _announces_list(text: str) -> bool:
 
 #: A list after a colon is taken along up to this many items.
 _LIST_ITEMS = 12
-
-
-def _list_end(text: str, end: int) -> int:
-    """The end of the run of short, unpunctuated lines (names, items) that follows ``end``."""
-    position = end
-    for _ in range(_LIST_ITEMS):
-        match = re.match(r"\s*\n([^\n]{1,100})(?=\n|$)", text[position:])
-        line = match.group(1).strip() if match else ""
-        # An item has words and no full stop; a year alone ('2022') heads the next section.
-        if not re.search(r"[^\W\d_]{2}", line) or re.search(r"[.!?]$", line):
-            break
-        if _INJECTION.search(line):
-            break
-        position += match.end() if match else 0
-    return position
 
 
 #: 'Welke burgerinitiatieven ...', 'Which initiatives ...', 'Noem de ...': the kind of thing a
@@ -442,11 +432,7 @@ def _announced_list(request: AnswerRequest, lead_source: object) -> list[_Senten
         for index, (start, end) in enumerate(spans):
             if not _announces_list(hit.text[start:end]):
                 continue
-            # 'Bijvoorbeeld over:' says what it lists in the sentence before it.
-            before = spans[index - 1][0] if index > 0 else start
-            if end - start < _SHORT_ANNOUNCEMENT and "\n\n" not in hit.text[before:start]:
-                start = before
-            start = min(start, _with_antecedent(hit.text, spans, index))
+            start = _with_antecedent(hit.text, spans, index, _SHORT_ANNOUNCEMENT)
             announced = hit.text[start:end]
             if _INJECTION.search(announced) or not _names_kind(
                 vocabulary.terms(announced), kind[0]
@@ -470,12 +456,15 @@ def _names_kind(terms: Iterable[str], kind: str) -> bool:
     )
 
 
-def _items_after(chunks: Sequence[Hit], position: int, end: int) -> list[_Sentence]:
+def _items_after(
+    chunks: Sequence[Hit], position: int, end: int, whole_sentences: bool | None = None
+) -> list[_Sentence]:
     """The lines after a list's colon while they have one form (short names or topics, or
-    whole sentences), in the chunk and the following chunks of the same section."""
+    whole sentences), in the chunk and the following chunks of the same section. A year
+    alone ('2022') or a line of another form ends the list. ``whole_sentences``: the form
+    asked for; None lets the first item set it."""
     items: list[_Sentence] = []
     hit, offset = chunks[position], end
-    whole_sentences: bool | None = None  # the first item sets the form of the rest
     while True:
         for match in re.finditer(r"[^\n]*\S[^\n]*", hit.text[offset:]):
             line = match.group(0).strip()
@@ -519,11 +508,13 @@ def _items_asked_for(
     return [item for item, share in zip(items, held, strict=True) if share >= best - _SAME]
 
 
+def _opens_paragraph(text: str, start: int) -> bool:
+    return start == 0 or text[start - 2 : start] == "\n\n"
+
+
 def _is_detail_line(text: str, start: int, end: int) -> bool:
     """A short line standing alone: a date, a time, a place in an announcement's header."""
-    alone = text[end : end + 2] in ("\n\n", "") and (
-        start == 0 or text[start - 2 : start] == "\n\n"
-    )
+    alone = text[end : end + 2] in ("\n\n", "") and _opens_paragraph(text, start)
     return alone and end - start <= 40
 
 
