@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from assistant.answer import Answer, Turn, last_said, refusal
+from assistant.answerability import AnswerabilityPolicy, Evidence, gather_evidence
 from assistant.calendar import answer_calendar, calendar_answer, calendar_question, relevant_events
 from assistant.citations import check
 from assistant.generators import (
@@ -30,7 +31,6 @@ from index.language import detect_language
 from index.retrieval import Candidate, Filters, HybridRetriever, make_retriever
 from index.settings import Settings
 from index.store import ChromaStore, IndexedDocument, VectorStore
-from index.text import fold
 from ingest.pipeline import ChunkingOptions, IngestReport, Progress, ingest
 
 
@@ -154,7 +154,7 @@ class Assistant:
             dated := self._calendar(question, earlier, kind, language, day, candidates)
         ) is not None:
             return dated
-        if self._unanswerable(question, language, candidates):
+        if self._unanswerable(question, candidates):
             answer = refusal(language, day, self._topics(candidates))
             answer.retrieved = [passage(c) for c in candidates]
             return answer
@@ -171,20 +171,32 @@ class Assistant:
             document_chunks=self.retriever.chunks_of,
         )
 
-    def _unanswerable(self, question: str, language: str, candidates: Sequence[Candidate]) -> bool:
-        """Nothing close enough, or the question hinges on something no document mentions."""
-        if not candidates or max(c.dense for c in candidates) < self.settings.min_relevance:
+    def evidence(self, question: str, history: Sequence[Turn] = ()) -> Evidence:
+        """What retrieval finds for ``question``: what the answerability decision reads."""
+        query = with_context(question, history)
+        candidates = self.retriever.retrieve(query, self.settings.top_k)
+        return gather_evidence(question, candidates, self.retriever.keyword_index())
+
+    def _unanswerable(self, question: str, candidates: Sequence[Candidate]) -> bool:
+        """The evidence is too weak, or the question is closer to an everyday subject."""
+        if not candidates:
             return True
-        unknown = self.retriever.keyword_index().unknown_words(question)
-        if any(w.isdigit() for w in unknown):
-            return True  # a year or number the documents never mention
-        if language == "nl" and any(_names_a_thing(w, question) for w in unknown):
+        evidence = gather_evidence(question, candidates, self.retriever.keyword_index())
+        if not self._policy.answerable(evidence):
             return True
         if self._off_topic is None:
             self._off_topic = OffTopicDetector(self.embedder)
-        best = max((s[2] for c in candidates for s in c.sentences), default=0.0)
-        best = max(best, max(c.dense for c in candidates))
-        return self._off_topic.is_off_topic(self.retriever.query_vector(question), best)
+        return self._off_topic.is_off_topic(
+            self.retriever.query_vector(question), evidence.sentence
+        )
+
+    @property
+    def _policy(self) -> AnswerabilityPolicy:
+        return AnswerabilityPolicy(
+            min_dense=self.settings.min_relevance,
+            min_support=self.settings.min_support,
+            coverage_weight=self.settings.coverage_weight,
+        )
 
     def document_text(self, source: str) -> str:
         """One indexed document's cleaned text: what quotes are checked against."""
@@ -244,25 +256,6 @@ def _best_documents(candidates: Sequence[Candidate]) -> list[str]:
         source = str(candidate.hit.metadata.get("source"))
         total[source] = total.get(source, 0.0) + candidate.score
     return sorted(total, key=lambda s: total[s], reverse=True)
-
-
-#: Words a question uses about the documents themselves, not about their subject ('document'
-#: and 'documenten' are stop words of the keyword index already, so never unknown).
-_ABOUT_THE_DOCUMENTS = {
-    "bronnen", "bron", "teksten", "tekst", "artikelen", "artikel", "informatie", "vraag",
-    "vragen", "antwoord",
-}  # fmt: skip
-
-
-def _names_a_thing(word: str, question: str) -> bool:
-    """A noun or name, not a verb form: the question is about something the documents lack."""
-    folded = fold(word)
-    if len(folded) < 4 or folded in _ABOUT_THE_DOCUMENTS:
-        return False
-    starts_sentence = question.strip().startswith(word)
-    if word[0].isupper() and not starts_sentence:
-        return True  # a name: 'Frankrijk'
-    return not re.search(r"(en|t|d|de|te)$", folded)  # verb endings: 'pakken', 'kost'
 
 
 def with_context(question: str, history: Sequence[Turn]) -> str:

@@ -13,10 +13,12 @@ import click
 from assistant.baseline import LangChainBaseline
 from assistant.service import Assistant, parse_today
 from evals.questions import DEFAULT_QUESTIONS, Item, QuestionFileError, load_questions
-from evals.report import compare_table, html_report, metrics_table
+from evals.report import compare_table, html_report, metrics_table, sets_table
 from evals.run import (
+    EvalSet,
     SystemResult,
     check_floor,
+    combine,
     compare,
     floor_from,
     load_result,
@@ -39,6 +41,23 @@ DEFAULT_FLOOR = Path(__file__).resolve().parent / "floor.json"
     default=DEFAULT_QUESTIONS,
     show_default="evals/questions.yaml",
     help="Question set (YAML, see evals/README.md).",
+)
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Documents the questions are about (default: the shipped corpus, or RV_CORPUS_DIR).",
+)
+@click.option(
+    "--set",
+    "sets",
+    nargs=2,
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    metavar="CORPUS QUESTIONS",
+    help="A (corpus folder, question file) pair; repeat it to score several side by side "
+    "(each gets its own index, result and report, in a folder named after the set).",
 )
 @click.option("--today", default=None, help="Freeze today (YYYY-MM-DD) for items without one.")
 @click.option(
@@ -79,6 +98,8 @@ DEFAULT_FLOOR = Path(__file__).resolve().parent / "floor.json"
 @click.option("--json", "as_json", is_flag=True, help="Print the result (or comparison) as JSON.")
 def eval_command(
     questions_file: Path,
+    corpus_dir: Path | None,
+    sets: tuple[tuple[Path, Path], ...],
     today: str | None,
     index_dir: Path,
     out: Path | None,
@@ -88,44 +109,65 @@ def eval_command(
     compare_files: tuple[Path, Path] | None,
     as_json: bool,
 ) -> None:
-    """Score the assistant (and the plain LangChain recipe) on a question set."""
+    """Score the assistant (and the plain LangChain recipe) on one or more question sets."""
     try:
         if compare_files:
             _compare(*compare_files, as_json=as_json)
             return
-        result = _run(questions_file, parse_today(today), index_dir, baselines)
+        pairs = [EvalSet.of(c, q) for c, q in sets] or [EvalSet.of(corpus_dir, questions_file)]
         folder = out or Path(".rv/eval-runs") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "result.json").write_text(
-            json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8"
-        )
-        (folder / "report.html").write_text(html_report(result), encoding="utf-8")
+        day = parse_today(today)
+        results: dict[str, dict[str, Any]] = {}
+        for pair in pairs:
+            where = index_dir if len(pairs) == 1 else index_dir / pair.label
+            results[pair.label] = _run(pair, day, where, baselines)
+            _write(results[pair.label], folder if len(pairs) == 1 else folder / pair.label)
+        combined = results[pairs[0].label] if len(pairs) == 1 else combine(results)
+        if len(pairs) > 1:
+            _write_json(folder / "result.json", combined)
         if as_json:
-            click.echo(json.dumps(result, ensure_ascii=False))
+            click.echo(json.dumps(combined, ensure_ascii=False))
         else:
-            click.echo(metrics_table(result))
-            click.echo(f"\nresult: {folder / 'result.json'}\nreport: {folder / 'report.html'}")
+            for label, result in results.items():
+                if len(pairs) > 1:
+                    click.echo(f"== {label}")
+                click.echo(metrics_table(result) + "\n")
+            if len(pairs) > 1:
+                click.echo(sets_table(combined) + "\n")
+            click.echo(f"result: {folder / 'result.json'}")
         if write_floor is not None:
-            write_floor.write_text(
-                json.dumps(floor_from(result), indent=2) + "\n", encoding="utf-8"
-            )
+            write_floor.write_text(json.dumps(floor_from(combined), indent=2) + "\n", "utf-8")
             click.echo(f"floor written: {write_floor}")
         if floor_file is not None:
-            _enforce_floor(result, floor_file)
+            _enforce_floor(combined, floor_file)
     except RvError as exc:
         click.secho(f"Error: {exc}", fg="red", err=True)
         sys.exit(2)
 
 
-def _run(
-    questions_file: Path, today: dt.date | None, index_dir: Path, baselines: bool
-) -> dict[str, Any]:
-    items = load_questions(questions_file)
-    settings = Settings(index_dir=index_dir)
+def _write(result: dict[str, Any], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_json(folder / "result.json", result)
+    (folder / "report.html").write_text(html_report(result), encoding="utf-8")
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _run(pair: EvalSet, today: dt.date | None, index_dir: Path, baselines: bool) -> dict[str, Any]:
+    items = load_questions(pair.questions)
+    overrides: dict[str, Any] = {"index_dir": index_dir}
+    if pair.corpus is not None:
+        overrides["corpus_dir"] = pair.corpus
+    settings = Settings(**overrides)
     assistant = Assistant(settings)
     report = assistant.ingest()
     if not report.ok:
-        raise QuestionFileError(f"the corpus did not ingest cleanly: {report.failed}")
+        raise QuestionFileError(
+            f"the corpus {settings.corpus_dir} did not ingest cleanly: {report.failed}"
+        )
     texts: dict[str, list[str]] = {}
 
     def source_text(source: str) -> list[str]:
@@ -152,9 +194,10 @@ def _run(
             results.append(run_system(name, system, items, today, source_text, advance))
     return result_document(
         results,
-        questions_file,
+        pair.questions,
         today,
         {
+            "corpus": str(settings.corpus_dir),
             "embedder": assistant.embedder.identity,
             "chunk_size": settings.chunk_size,
             "chunk_overlap": settings.chunk_overlap,

@@ -28,6 +28,29 @@ def metrics_table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def sets_table(combined: dict[str, Any], system: str = "assistant") -> str:
+    """One system's metrics on every set, side by side (and the baselines' pass rate)."""
+    sets = combined["sets"]
+    labels = list(sets)
+    width = max(len(m) for m in METRICS + LATENCY) + 2
+    lines = [
+        f"{system}: "
+        + "metric".ljust(width - len(system) - 2)
+        + "".join(label[:18].rjust(20) for label in labels)
+    ]
+    for metric in METRICS + LATENCY:
+        values = [sets[label]["systems"][system]["metrics"].get(metric) for label in labels]
+        lines.append(metric.ljust(width) + "".join(_fmt(v, metric).rjust(20) for v in values))
+    for other in sorted({s for r in sets.values() for s in r["systems"]} - {system}):
+        values = [
+            sets[label]["systems"].get(other, {}).get("metrics", {}).get("pass_rate")
+            for label in labels
+        ]
+        name = f"{other} pass_rate"
+        lines.append(name.ljust(width) + "".join(_fmt(v).rjust(20) for v in values))
+    return "\n".join(lines)
+
+
 def compare_table(comparison: dict[str, Any]) -> str:
     lines: list[str] = []
     for system, diff in comparison.items():

@@ -14,8 +14,41 @@ from typing import Any, Protocol
 from assistant.answer import Answer, Turn
 from evals.questions import Item
 from evals.scoring import METRICS, Score, aggregate, breakdown, score_answer
+from index.settings import default_corpus_dir
 
 RESULT_FORMAT = 1
+
+
+#: Corpus folder names that say nothing of the set: the set is named after their parent.
+_GENERIC_FOLDERS = frozenset({"docs", "documents", "corpus", "files"})
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """A question set and the documents it is about; ``corpus`` None is the shipped corpus."""
+
+    label: str
+    corpus: Path | None
+    questions: Path
+
+    @classmethod
+    def of(cls, corpus: Path | None, questions: Path) -> EvalSet:
+        folder = corpus.resolve() if corpus is not None else None
+        if folder is None or folder == default_corpus_dir().resolve():
+            return cls("default", None, questions)
+        name = folder.parent.name if folder.name in _GENERIC_FOLDERS else folder.name
+        return cls(name or "corpus", folder, questions)
+
+
+def combine(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Several sets' results in one document, by set label."""
+    return {"format": RESULT_FORMAT, "sets": results}
+
+
+def _by_set(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A run's results by set; a one-set run is the set 'default'."""
+    runs: dict[str, dict[str, Any]] = result.get("sets", {"default": result})
+    return runs
 
 
 class Answerer(Protocol):
@@ -113,34 +146,54 @@ def load_result(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise QuestionFileError(f"{path}: not a readable eval result ({exc})") from exc
-    if not isinstance(data, dict) or "systems" not in data:
+    if not isinstance(data, dict) or not ("systems" in data or "sets" in data):
         raise QuestionFileError(f"{path}: not an eval result (no 'systems')")
     return data
 
 
-def check_floor(result: dict[str, Any], floor: dict[str, dict[str, float]]) -> list[str]:
-    """Every metric below its floor, as a sentence; empty when the run meets the floor."""
+def check_floor(result: dict[str, Any], floor: dict[str, Any]) -> list[str]:
+    """Every metric below its floor, as a sentence; empty when the run meets the floor.
+
+    A floor is ``{system: {metric: minimum}}`` for a one-set run, or ``{"sets": {label:
+    {system: {metric: minimum}}}}`` for a run of several sets."""
+    if "sets" not in floor:
+        return _check_set(next(iter(_by_set(result).values())), floor, "")
+    runs = _by_set(result)
+    failures = []
+    for label, minimums in floor["sets"].items():
+        if label not in runs:
+            failures.append(f"{label}: this set is not in the run (add it with --set)")
+            continue
+        failures += _check_set(runs[label], minimums, f"{label}: ")
+    return failures
+
+
+def _check_set(
+    result: dict[str, Any], floor: dict[str, dict[str, float]], prefix: str
+) -> list[str]:
     failures = []
     for system, minimums in floor.items():
         metrics = result["systems"].get(system, {}).get("metrics")
         if metrics is None:
-            failures.append(f"{system}: not in this run")
+            failures.append(f"{prefix}{system}: not in this run")
             continue
         for metric, minimum in minimums.items():
             if metric not in METRICS:
-                failures.append(f"{system}: unknown metric {metric!r} in the floor")
+                failures.append(f"{prefix}{system}: unknown metric {metric!r} in the floor")
                 continue
             value = metrics.get(metric)
             if value is None or value < minimum - 1e-9:
                 shown = "n/a" if value is None else f"{value:.3f}"
-                failures.append(f"{system}: {metric} = {shown} is below the floor {minimum:.3f}")
+                failures.append(
+                    f"{prefix}{system}: {metric} = {shown} is below the floor {minimum:.3f}"
+                )
     return failures
 
 
-def floor_from(
-    result: dict[str, Any], system: str = "assistant", margin: float = 0.01
-) -> dict[str, dict[str, float]]:
+def floor_from(result: dict[str, Any], system: str = "assistant", margin: float = 0.01) -> Any:
     """A floor just under this run's scores: truncated to two decimals, less ``margin``."""
+    if "sets" in result:
+        return {"sets": {k: floor_from(v, system, margin) for k, v in result["sets"].items()}}
     metrics = result["systems"][system]["metrics"]
     return {
         system: {
@@ -152,7 +205,15 @@ def floor_from(
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """Metric deltas and, question by question, what improved and what regressed."""
+    """Metric deltas and, question by question, what improved and what regressed; for runs
+    of several sets, per set and system ('corpus-more/assistant')."""
+    if "sets" in old or "sets" in new:
+        before, after = _by_set(old), _by_set(new)
+        return {
+            f"{label}/{system}": diff
+            for label in before.keys() & after.keys()
+            for system, diff in compare(before[label], after[label]).items()
+        }
     out: dict[str, Any] = {}
     for system in sorted(set(old["systems"]) & set(new["systems"])):
         before, after = old["systems"][system], new["systems"][system]

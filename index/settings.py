@@ -154,6 +154,17 @@ class Settings(BaseSettings):
         "the documents don't answer the question: a last resort for questions far from "
         "every document (off-topic subjects and unknown names are caught before).",
     )
+    min_support: float = Field(
+        default=0.80,
+        description="Evidence below which a question is refused: the best sentence's "
+        "similarity plus `coverage_weight` times the share of the question's telling words "
+        "the best passage holds (fitted on two corpora: benchmarks/answerability.py).",
+    )
+    coverage_weight: float = Field(
+        default=0.0,
+        description="How much the question's words found in the best passage count next to "
+        "the best sentence's similarity in `min_support`.",
+    )
     today: dt.date | None = Field(
         default=None,
         description="Freeze 'today' (YYYY-MM-DD) for dates in answers; empty means the "

@@ -1,0 +1,96 @@
+"""Whether the documents can answer a question: one decision from the retrieval evidence.
+
+Single-word rules ('this Dutch noun is in no document: refuse') refused questions whose
+answer was ranked first ('elke', 'adres', 'voorjaar' are simply words the pages don't use)
+and let through questions about things the pages never name. The decision here reads what
+retrieval found instead: how close the best passages are by meaning, and how much of the
+question's telling words the best passage holds. Its parameters were fitted on two corpora
+at once (`python benchmarks/answerability.py`), so that none fits one question set only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.keywords import KeywordIndex
+from index.retrieval import Candidate
+
+#: Passages whose word coverage is measured: the answer step reads about as many.
+COVERED_CANDIDATES = 5
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What retrieval found for a question, as the answerability decision reads it."""
+
+    #: Cosine of the question and its nearest chunk (e5: 0.7 is unrelated, 0.85 close).
+    dense: float
+    #: Cosine of the question and its nearest sentence.
+    sentence: float
+    #: The share of the question's telling words (weighted by rarity) that the best of the
+    #: first passages holds; words no document uses count as missing.
+    coverage: float
+    #: The share of the question's word weight that no document uses at all.
+    unknown: float
+    #: Whether the question names a number or year that no document mentions.
+    unknown_number: bool
+
+
+@dataclass(frozen=True)
+class AnswerabilityPolicy:
+    """Refuse when the evidence is weak on both sides, or absent on one.
+
+    Meaning and words are weighed together: a paraphrase shares few words but is close in
+    meaning; a question about a thing the documents never name may be close in meaning
+    (same movement, same words around it) but its telling words are missing.
+    """
+
+    #: Below this chunk similarity nothing is close enough, whatever the words.
+    min_dense: float = 0.78
+    #: Below this combined score (sentence similarity + coverage_weight x coverage) the
+    #: evidence is too weak.
+    min_support: float = 0.95
+    #: How much the words count next to the meaning.
+    coverage_weight: float = 0.25
+
+    def support(self, evidence: Evidence) -> float:
+        return evidence.sentence + self.coverage_weight * evidence.coverage
+
+    def answerable(self, evidence: Evidence) -> bool:
+        if evidence.unknown_number or evidence.dense < self.min_dense:
+            return False
+        return self.support(evidence) >= self.min_support
+
+
+def question_weights(question: str, keywords: KeywordIndex) -> dict[str, float]:
+    """The question's search terms by rarity; a word no document uses weighs as the rarest.
+
+    English words the term bridge could not match count as missing terms of their own, so a
+    question about 'the supervisory board' is not carried by its other words alone."""
+    weights = {t: keywords.idf(t) for t in keywords.query_terms(question)}
+    unseen = keywords.idf("\0")  # the weight of a term no chunk has
+    for word in keywords.foreign_words(question):
+        if not any(t in weights for t in keywords.terms(word)):
+            weights.setdefault(f"\0{word}", unseen)
+    return weights
+
+
+def gather_evidence(
+    question: str,
+    candidates: Sequence[Candidate],
+    keywords: KeywordIndex,
+) -> Evidence:
+    """The evidence for ``question`` in the reranked ``candidates``."""
+    weights = question_weights(question, keywords)
+    total = sum(weights.values()) or 1.0
+    known = keywords.known_terms
+    unknown = sum(w for t, w in weights.items() if t not in known) / total
+    coverage = 0.0
+    for candidate in candidates[:COVERED_CANDIDATES]:
+        held = set(keywords.terms(candidate.hit.text))
+        coverage = max(coverage, sum(w for t, w in weights.items() if t in held) / total)
+    dense = max((c.dense for c in candidates), default=0.0)
+    sentence = max((s[2] for c in candidates for s in c.sentences), default=dense)
+    numbers = [w for w in keywords.unknown_words(question) if w.isdigit()]
+    return Evidence(dense, max(sentence, dense), coverage, unknown, bool(numbers))
