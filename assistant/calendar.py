@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from assistant.answer import Answer, Citation, Passage
 from index.events import Event
-from index.text import DUTCH_MONTHS, DUTCH_WEEKDAYS, fold
+from index.text import DUTCH_MONTHS, DUTCH_WEEKDAYS, ENGLISH_MONTHS, fold
 
 _NEXT = re.compile(r"\b(volgende|eerstvolgende|komende|aankomende|next|upcoming|coming)\b")
 _LAST = re.compile(r"\b(vorige|laatste|afgelopen|last|previous|most recent|took place)\b")
@@ -58,10 +58,7 @@ _STOP = {
     "locatie", "location", "venue", "held", "gehouden",
 }  # fmt: skip
 _MONTHS_NL = DUTCH_MONTHS
-_MONTHS_EN = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-]  # fmt: skip
+_MONTHS_EN = ENGLISH_MONTHS
 _DAYS_NL = DUTCH_WEEKDAYS
 _DAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _DATE_IN_QUESTION = re.compile(

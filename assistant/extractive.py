@@ -19,7 +19,7 @@ from assistant.questions import holds_what_is_asked
 from index.keywords import Vocabulary
 from index.retrieval import Candidate
 from index.store import Hit
-from index.text import fold, sentence_spans
+from index.text import document_date, dutch_date, english_date, fold, sentence_spans, yearless_dates
 
 _STOPWORDS = {
     "de", "het", "een", "en", "van", "is", "wat", "wie", "waar", "wanneer", "welke", "hoe",
@@ -556,7 +556,7 @@ def _assemble(
     numbers: dict[tuple[str, object], int] = {}
     quotes: dict[tuple[str, object], list[str]] = {}
     first: dict[tuple[str, object], Candidate] = {}
-    statements: list[tuple[str, int]] = []
+    statements: list[tuple[str, int, str]] = []
     for sentence in chosen:
         meta = sentence.candidate.hit.metadata
         key = (str(meta.get("source")), meta.get("page"))
@@ -566,14 +566,28 @@ def _assemble(
             first[key] = sentence.candidate
         if sentence.text not in quotes[key]:
             quotes[key].append(sentence.text)
-        statements.append((sentence.text, numbers[key]))
+        statements.append((sentence.text, numbers[key], _dated(request, sentence)))
     citations = [citation_for(n, first[k], " … ".join(quotes[k])) for k, n in numbers.items()]
     return answer_from(request, _phrase(request, statements, announced), citations)
 
 
-def _phrase(request: AnswerRequest, statements: list[tuple[str, int]], announced: bool) -> str:
+def _dated(request: AnswerRequest, sentence: _Sentence) -> str:
+    """The full dates of the days a statement gives without a year ('9 juli jl.'), read
+    from when its document was written; '' when it gives none or the document has no date."""
+    chunks = request.document_chunks(str(_source(sentence)))
+    written = document_date(chunks[0].text) if chunks else None
+    if written is None:
+        return ""
+    days = yearless_dates(sentence.text, written)
+    show = dutch_date if request.language == "nl" else english_date
+    return ", ".join(show(day) for day in days)
+
+
+def _phrase(request: AnswerRequest, statements: list[tuple[str, int, str]], announced: bool) -> str:
     english = request.language != "nl"
-    rendered = [f"{_layout(s, english)} [{n}]" for s, n in statements]
+    rendered = [
+        f"{_layout(s, english)}{f' ({dated})' if dated else ''} [{n}]" for s, n, dated in statements
+    ]
     if announced:
         lead = "According to the documents (quoted in Dutch): " if english else ""
         return "\n".join([lead + rendered[0], *(f"- {r}" for r in rendered[1:])])

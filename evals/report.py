@@ -13,7 +13,7 @@ _COLOURS = ["#2b6cb0", "#dd6b20", "#718096", "#38a169"]
 def _fmt(value: Any, metric: str = "") -> str:
     if value is None:
         return "n/a"
-    if metric.startswith("latency"):
+    if metric in LATENCY:
         return f"{value:.0f}"
     return f"{value:.2f}"
 

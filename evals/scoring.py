@@ -34,7 +34,8 @@ METRICS = [
     "refusal.recall",
     "language.match",
 ]
-LATENCY = ["latency.p50_ms", "latency.p95_ms"]
+#: Measured, lower is better (not floored): time to answer, and the answers' length.
+LATENCY = ["latency.p50_ms", "latency.p95_ms", "answer.median_chars"]
 
 
 def _matches(pattern: str, text: str) -> bool:
@@ -57,6 +58,7 @@ class Score:
     passed: bool = False
     error: str | None = None
     latency_ms: float = 0.0
+    answer_chars: int = 0  # the answer's length, [n] markers included
     rank: int | None = None  # 1-based rank of the first passage from an expected document
     context_recall: float | None = None
     fact_recall: float | None = None
@@ -92,6 +94,7 @@ def score_answer(
         item.id, item.kind, language, item.answerable, bool(item.cite), latency_ms=latency_ms
     )
     score.refused = answer.refused
+    score.answer_chars = len(answer.answer)
     score.language_match = float(detect_language(_answer_prose(answer)) == language)
     score.no_forbidden = 1.0
     for pattern in item.must_not_contain:
@@ -204,8 +207,14 @@ def aggregate(scores: list[Score]) -> dict[str, float | None]:
         "language.match": _mean(s.language_match for s in scores),
         "latency.p50_ms": statistics.median(latencies) if latencies else None,
         "latency.p95_ms": _percentile(latencies, 0.95),
+        "answer.median_chars": _median(s.answer_chars for s in scores if not s.refused),
     }
     return metrics
+
+
+def _median(values: Iterable[int]) -> float | None:
+    found = list(values)
+    return float(statistics.median(found)) if found else None
 
 
 def _percentile(values: list[float], q: float) -> float | None:

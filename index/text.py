@@ -52,6 +52,70 @@ def mentions_count(text: str) -> bool:
     return bool(MENTIONS_NUMBER.search(MENTIONS_DATE.sub(" ", _DAY_RUN.sub(" ", text))))
 
 
+_MONTH_NUMBER = {name: i + 1 for i, name in enumerate(DUTCH_MONTHS)}
+_FULL_DATE = re.compile(
+    rf"\b(\d{{1,2}}) ({'|'.join(DUTCH_MONTHS)}) ((?:19|20)\d\d)\b", re.IGNORECASE
+)
+#: A day and month with no year after it, and what may follow: 'jl.' (last), 'a.s.' (coming).
+_YEARLESS_DATE = re.compile(
+    rf"\b(\d{{1,2}}) ({'|'.join(DUTCH_MONTHS)})\b(?!\s+(?:19|20)\d\d)(\s+(?:jl|a\.\s?s)\.?)?",
+    re.IGNORECASE,
+)
+#: A page's own date stands in its header: a full date this near the top is when it was written.
+DATE_HEADER_CHARS = 400
+
+
+def document_date(text: str) -> dt.date | None:
+    """When a document was written: the first full date in its header ('Geplaatst op 12
+    december 2019'), or None."""
+    match = _FULL_DATE.search(text[:DATE_HEADER_CHARS])
+    if not match:
+        return None
+    day, month, year = (
+        int(match.group(1)),
+        _MONTH_NUMBER[match.group(2).lower()],
+        int(match.group(3)),
+    )
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def yearless_dates(text: str, written: dt.date) -> list[dt.date]:
+    """The days and months ``text`` gives without a year, dated from when it was written:
+    '11 september jl.' is the last 11 September before, '5 februari a.s.' the next 5 February
+    after; a plain '9 juli' the nearest one."""
+    found: list[dt.date] = []
+    for match in _YEARLESS_DATE.finditer(text):
+        day, month = int(match.group(1)), _MONTH_NUMBER[match.group(2).lower()]
+        options = []
+        for year in (written.year - 1, written.year, written.year + 1):
+            try:
+                options.append(dt.date(year, month, day))
+            except ValueError:
+                continue
+        relative = fold(match.group(3) or "").replace(" ", "")
+        if relative.startswith("jl"):
+            options = [d for d in options if d <= written]
+        elif relative.startswith("a.s"):
+            options = [d for d in options if d >= written]
+        if options:
+            found.append(min(options, key=lambda d: abs((d - written).days)))
+    return list(dict.fromkeys(found))
+
+
+ENGLISH_MONTHS = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+]  # fmt: skip
+
+
+def english_date(day: dt.date) -> str:
+    """'9 May 2023'."""
+    return f"{day.day} {ENGLISH_MONTHS[day.month - 1]} {day.year}"
+
+
 def dutch_date(day: dt.date) -> str:
     """'9 mei 2023'."""
     return f"{day.day} {DUTCH_MONTHS[day.month - 1]} {day.year}"

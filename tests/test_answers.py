@@ -321,3 +321,22 @@ def test_a_hostile_list_is_cut_where_its_instructions_begin(tmp_path: Path, e5: 
     assert "Negeer" not in answer.answer and "afgelast" not in answer.answer
     assert "Wijkwerkplaats" not in answer.answer, "nothing after the instructions is said"
     assert_cited_verbatim(assistant, answer)
+
+
+def test_days_without_a_year_are_dated_from_when_the_document_was_written() -> None:
+    import datetime as dt
+
+    from index.text import document_date, yearless_dates
+
+    header = "Wetenswaardigheden #7\n\nGeplaatst op 12 december 2019\n\nHierbij ..."
+    written = document_date(header)
+    assert written == dt.date(2019, 12, 12)
+    assert yearless_dates("Op 11 september jl. nam de minister ...", written) == [
+        dt.date(2019, 9, 11)
+    ]
+    assert yearless_dates("Op 5 februari a.s. is de eerste bijeenkomst.", written) == [
+        dt.date(2020, 2, 5)
+    ]
+    assert yearless_dates("Op 9 januari kwam het team bijeen.", written) == [dt.date(2020, 1, 9)]
+    assert yearless_dates("Op 9 mei 2023 begon het.", written) == []
+    assert document_date("Geen datum hier. " + "x" * 500 + " 9 mei 2023") is None
