@@ -73,6 +73,7 @@ class CalendarQuestion:
     topic: set[str]
     on_date: tuple[int, int, int | None] | None = None
     asks_place: bool = False  # 'where': the answer leads with the place
+    years: frozenset[int] = frozenset()  # years the question names: 'de Week van 2024'
 
 
 def calendar_question(question: str, kind: str, earlier: str = "") -> CalendarQuestion | None:
@@ -114,7 +115,22 @@ def calendar_question(question: str, kind: str, earlier: str = "") -> CalendarQu
     if date:
         month = _month_number(date.group(2))
         on_date = (int(date.group(1)), month, int(date.group(3)) if date.group(3) else None)
-    return CalendarQuestion(intent, _topic(_ASKS_PLACE.sub(" ", text)), on_date, asks_place)
+    # 'When is X 2024?' dates X; in 'the next meeting on funding for 2022' today picks the
+    # event and the year says what it is about.
+    years = frozenset(
+        int(y)
+        for y in re.findall(r"\b((?:19|20)\d\d)\b", asked)
+        if intent in ("when", "on_date")
+    )
+    topic = _topic(_ASKS_PLACE.sub(" ", text))
+    return CalendarQuestion(intent, topic, on_date, asks_place, years)
+
+
+def in_named_years(question: CalendarQuestion, events: Sequence[Event]) -> list[Event]:
+    """The events in the years the question names (all of them when it names none)."""
+    if not question.years:
+        return list(events)
+    return [e for e in events if e.start is not None and e.start.year in question.years]
 
 
 def _month_number(name: str) -> int:

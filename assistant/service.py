@@ -13,7 +13,13 @@ from pathlib import Path
 
 from assistant.answer import Answer, Turn, last_said, refusal
 from assistant.answerability import AnswerabilityPolicy, Evidence, gather_evidence
-from assistant.calendar import answer_calendar, calendar_answer, calendar_question, relevant_events
+from assistant.calendar import (
+    answer_calendar,
+    calendar_answer,
+    calendar_question,
+    in_named_years,
+    relevant_events,
+)
 from assistant.citations import check
 from assistant.generators import (
     AnswerGenerator,
@@ -228,7 +234,11 @@ class Assistant:
             return None
         sources = _best_documents(candidates)
         every_event = self.events()
-        events = relevant_events(every_event, asked, sources, self._describe)
+        about = relevant_events(every_event, asked, sources, self._describe)
+        events = in_named_years(asked, about)
+        if about and not events:
+            # The documents date this event, only not in the year asked for.
+            return refusal(language, day, self._topics(candidates))
         found = answer_calendar(asked, events, day, language, every_event)
         if found is None:
             return None

@@ -197,3 +197,21 @@ def test_new_announcement_becomes_the_next_session(
     (corpus_copy / "aankondiging.md").unlink()
     assistant.ingest([corpus_copy])
     assert not any(e.source.endswith("aankondiging.md") for e in assistant.events())
+
+
+def test_a_year_in_a_when_question_dates_the_event_not_a_next_question() -> None:
+    from assistant.calendar import calendar_question, in_named_years
+    from index.events import Event
+
+    def week(year: int) -> Event:
+        day = dt.date(year, 11, 8)
+        return Event("Week", day, None, None, "day", "stated", "8 november", "...", "a", "A")
+
+    events = [week(2021), week(2022)]
+    asked = calendar_question("Wanneer is de Week van de Radicale vernieuwing 2024?", "when")
+    assert asked is not None and asked.years == {2024}
+    assert in_named_years(asked, events) == []
+    asked_2022 = calendar_question("Wanneer is de Week van de Radicale vernieuwing 2022?", "when")
+    assert asked_2022 is not None and in_named_years(asked_2022, events) == [events[1]]
+    upcoming = calendar_question("Wanneer is de volgende bijeenkomst over 2022?", "when")
+    assert upcoming is not None and upcoming.years == frozenset()
