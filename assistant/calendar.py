@@ -118,9 +118,7 @@ def calendar_question(question: str, kind: str, earlier: str = "") -> CalendarQu
     # 'When is X 2024?' dates X; in 'the next meeting on funding for 2022' today picks the
     # event and the year says what it is about.
     years = frozenset(
-        int(y)
-        for y in re.findall(r"\b((?:19|20)\d\d)\b", asked)
-        if intent in ("when", "on_date")
+        int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", asked) if intent in ("when", "on_date")
     )
     topic = _topic(_ASKS_PLACE.sub(" ", text))
     return CalendarQuestion(intent, topic, on_date, asks_place, years)

@@ -313,7 +313,8 @@ def _kind_bonus(kind: str, text: str) -> float:
 
 
 def _with_context(sentence: _Sentence) -> _Sentence:
-    """A short sentence, or one starting with 'Dat'/'Die', gets its neighbour in the paragraph."""
+    """A short statement goes on with the next sentences of its paragraph, a document's own
+    question with its answer; one starting with 'Dat'/'Die' gets the sentence before."""
     text = sentence.candidate.hit.text
     spans = sentence_spans(text)
     index = next((i for i, s in enumerate(spans) if s[0] == sentence.start), None)
@@ -323,19 +324,35 @@ def _with_context(sentence: _Sentence) -> _Sentence:
     if _is_detail_line(text, sentence.start, end):
         return _detail_block(sentence, spans, index)
     start = _with_antecedent(text, spans, index)
-    following = next((s for s in spans if s[0] >= end), None)
-    if (
-        following
-        and (end - start < 70 or _announces_list(text[following[0] : following[1]]))
-        and "\n\n" not in text[end : following[1]]
-        and not _INJECTION.search(text[following[0] : following[1]])
-    ):
+    for following in (s for s in spans if s[0] >= end):
+        if (
+            "\n\n" in text[end : following[1]]
+            or _INJECTION.search(text[following[0] : following[1]])
+            or not (
+                end - start < SHORT_STATEMENT
+                or _asks(text[start:end])
+                or _announces_list(text[following[0] : following[1]])
+            )
+        ):
+            break
         end = following[1]
     if _announces_list(text[start:end]):
         # Along with a statement go short items only (names, topics) and only in its chunk.
         items = _items_after([sentence.candidate.hit], 0, end, whole_sentences=False)
         end = items[-1].end if items else end
     return _Sentence(sentence.rank, sentence.candidate, start, end, sentence.score)
+
+
+#: A statement shorter than this goes on with the next sentences of its paragraph: the
+#: sentence that shares the question's words often introduces what answers it. About two
+#: sentences; measured 70 / 150 / 220 / 300: corpus-more pass 0.66 / 0.68 / 0.71 / 0.71,
+#: default 0.99 throughout, median answer 307 characters at 220 and 398 at 300.
+SHORT_STATEMENT = 220
+
+
+def _asks(sentence: str) -> bool:
+    """The sentence is a question: a document's own question is answered after it."""
+    return bool(re.search(r"\?[\"'”’)]*$", sentence.strip()))
 
 
 #: A paragraph this short, opened by the sentence naming what is asked about, is about it.

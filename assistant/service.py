@@ -21,6 +21,7 @@ from assistant.calendar import (
     relevant_events,
 )
 from assistant.citations import check
+from assistant.constraints import within_periods
 from assistant.generators import (
     AnswerGenerator,
     AnswerRequest,
@@ -37,6 +38,7 @@ from index.language import detect_language
 from index.retrieval import Candidate, Filters, HybridRetriever, make_retriever
 from index.settings import Settings
 from index.store import ChromaStore, IndexedDocument, VectorStore
+from index.text import document_date
 from ingest.pipeline import ChunkingOptions, IngestReport, Progress, ingest
 
 
@@ -154,6 +156,7 @@ class Assistant:
             raise IndexEmptyError(self.settings.index_dir)
         query = with_context(question, history)
         candidates = self.retriever.retrieve(query, self.settings.top_k, filters)
+        candidates = within_periods(question, candidates, self._document_date)
         kind = question_kind(question)
         earlier = last_said(history, "user")
         if (
@@ -207,6 +210,11 @@ class Assistant:
     def document_text(self, source: str) -> str:
         """One indexed document's cleaned text: what quotes are checked against."""
         return self.retriever.document_text(source)
+
+    def _document_date(self, source: str) -> dt.date | None:
+        """When a document was written, by the date in its header."""
+        chunks = self.retriever.chunks_of(source)
+        return document_date(chunks[0].text) if chunks else None
 
     def _describe(self, source: str) -> str:
         """A document's title, themes and keywords: what a question's subject is matched to."""

@@ -340,3 +340,25 @@ def test_days_without_a_year_are_dated_from_when_the_document_was_written() -> N
     assert yearless_dates("Op 9 januari kwam het team bijeen.", written) == [dt.date(2020, 1, 9)]
     assert yearless_dates("Op 9 mei 2023 begon het.", written) == []
     assert document_date("Geen datum hier. " + "x" * 500 + " 9 mei 2023") is None
+
+
+def test_a_period_in_the_question_puts_that_periods_passages_first() -> None:
+    import datetime as dt
+
+    from assistant.constraints import periods_in, within_periods
+    from index.retrieval import Candidate
+    from index.store import Hit
+
+    def candidate(source: str, text: str) -> Candidate:
+        return Candidate(Hit(source, text, {"source": source}, 0.0), 1.0)
+
+    dates = {"may.txt": dt.date(2019, 5, 31), "nov.txt": dt.date(2018, 11, 20)}
+    found = [candidate("may.txt", "38 deelnemers"), candidate("nov.txt", "50 deelnemers")]
+    question = "Hoeveel deden er in november 2018 mee?"
+    assert [p.month for p in periods_in(question)] == [11]
+    assert [c.hit.id for c in within_periods(question, found, dates.get)] == ["nov.txt", "may.txt"]
+    english = "How many took part according to the May 2019 update?"
+    assert [c.hit.id for c in within_periods(english, found, dates.get)][0] == "may.txt"
+    assert within_periods("Hoeveel deden er mee?", found, dates.get) == found
+    named = [candidate("x.txt", "In november 2018 deden er 50 mee."), found[0]]
+    assert within_periods(question, named[::-1], {}.get)[0].hit.id == "x.txt"

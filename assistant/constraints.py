@@ -1,0 +1,82 @@
+"""Constraints a question puts on its answer, beyond its words: the period it asks about.
+
+'Hoeveel organisaties deden in november 2018 mee?' asks about November 2018: the monthly
+updates all count participants, and only the one written then answers. Documents say when
+they were written (a page's date in its header), so a period in the question picks among
+passages that are otherwise alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from index.retrieval import Candidate
+from index.text import DUTCH_MONTHS, ENGLISH_MONTHS, fold
+
+_MONTHS = {name: i % 12 + 1 for i, name in enumerate(DUTCH_MONTHS + ENGLISH_MONTHS)}
+_MONTHS = {fold(name): number for name, number in _MONTHS.items()}
+_PERIOD = re.compile(
+    rf"\b(?:({'|'.join(_MONTHS)})\s+)?((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+#: A page written this long after a month still reports on it (an update's 'afgelopen maand').
+REPORTING_DAYS = 45
+
+
+@dataclass(frozen=True)
+class Period:
+    """A year, or a month of a year."""
+
+    year: int
+    month: int | None = None
+
+    def holds(self, day: dt.date) -> bool:
+        if self.month is None:
+            return day.year == self.year
+        first = dt.date(self.year, self.month, 1)
+        following = dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
+        return first <= day < following + dt.timedelta(days=REPORTING_DAYS)
+
+    def written_in(self, text: str) -> bool:
+        """The text names the period itself ('november 2018', or the year of a year)."""
+        for match in _PERIOD.finditer(fold(text)):
+            month = _MONTHS.get(match.group(1) or "")
+            if int(match.group(2)) == self.year and (self.month is None or month == self.month):
+                return True
+        return False
+
+
+def periods_in(question: str) -> list[Period]:
+    """The months and years a question names."""
+    found = []
+    for match in _PERIOD.finditer(fold(question)):
+        found.append(Period(int(match.group(2)), _MONTHS.get(match.group(1) or "")))
+    return list(dict.fromkeys(found))
+
+
+def within_periods(
+    question: str,
+    candidates: Sequence[Candidate],
+    document_date: Callable[[str], dt.date | None],
+) -> list[Candidate]:
+    """The candidates from the period the question names first, in their order, then the
+    rest: a page written then, or a passage that names the period itself. Unchanged when
+    the question names no period or no candidate is from it."""
+    periods = periods_in(question)
+    if not periods:
+        return list(candidates)
+
+    def fits(candidate: Candidate) -> bool:
+        written = document_date(str(candidate.hit.metadata.get("source", "")))
+        return any(
+            (written is not None and p.holds(written)) or p.written_in(candidate.hit.text)
+            for p in periods
+        )
+
+    inside = [c for c in candidates if fits(c)]
+    if not inside:
+        return list(candidates)
+    return inside + [c for c in candidates if c not in inside]
