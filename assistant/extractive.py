@@ -9,6 +9,7 @@ them as quotations (the sentences stay in the documents' Dutch).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -239,10 +240,10 @@ def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> li
     """
     vocabulary = request.vocabulary or _PlainVocabulary()
     weights = _question_weights(request, vocabulary)
-    total = sum(weights.values()) or 1.0
+    total = math.fsum(weights.values()) or 1.0
 
     def coverage(terms: set[str]) -> float:
-        return sum(weights[t] for t in weights.keys() & terms) / total
+        return math.fsum(weights[t] for t in weights.keys() & terms) / total
 
     out: list[_Sentence] = []
     for rank, candidate in enumerate(candidates):
@@ -518,7 +519,9 @@ def _items_asked_for(
         for term, weight in _question_weights(request, vocabulary).items()
         if vocabulary.idf(term) >= _TELLING_IDF and not _names_kind([term], kind)
     }
-    held = [sum(weights[t] for t in weights.keys() & set(vocabulary.terms(i.text))) for i in items]
+    held = [
+        math.fsum(weights[t] for t in weights.keys() & set(vocabulary.terms(i.text))) for i in items
+    ]
     best = max(held, default=0.0)
     if best <= 0:
         return items

@@ -9,6 +9,7 @@ sentence-transformers CrossEncoder a user configures; ``none`` keeps the fused o
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -107,7 +108,7 @@ class SentenceReranker:
         wanted = set(keywords.query_terms(query))
         # Rare words weigh more: 'thema' tells more than 'vernieuwing', which every chunk has.
         weight = {t: keywords.idf(t) for t in wanted}
-        total = sum(weight.values())
+        total = math.fsum(weight.values())
         fused_top = max(c.score for c in candidates) or 1.0
         for candidate in candidates:
             spans = by_chunk.get(candidate.hit.id, [])
@@ -117,7 +118,7 @@ class SentenceReranker:
             best = 0.0
             for start, end, similarity in spans:
                 found = wanted & set(analyzer.terms(candidate.hit.text[start:end]))
-                overlap = sum(weight[t] for t in found) / total if total else 0.0
+                overlap = math.fsum(weight[t] for t in found) / total if total else 0.0
                 best = max(best, similarity + self._keyword_weight * overlap)
             candidate.score = candidate.score / fused_top + self._sentence_weight * best
         return sorted(candidates, key=lambda c: c.score, reverse=True)

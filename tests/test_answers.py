@@ -358,7 +358,7 @@ def test_a_period_in_the_question_puts_that_periods_passages_first() -> None:
     assert [p.month for p in periods_in(question)] == [11]
     assert [c.hit.id for c in within_periods(question, found, dates.get)] == ["nov.txt", "may.txt"]
     english = "How many took part according to the May 2019 update?"
-    assert [c.hit.id for c in within_periods(english, found, dates.get)][0] == "may.txt"
+    assert within_periods(english, found, dates.get)[0].hit.id == "may.txt"
     assert within_periods("Hoeveel deden er mee?", found, dates.get) == found
     named = [candidate("x.txt", "In november 2018 deden er 50 mee."), found[0]]
     assert within_periods(question, named[::-1], {}.get)[0].hit.id == "x.txt"
