@@ -12,13 +12,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.answer import Answer, last_said
 from assistant.generators import AnswerRequest, answer_from, citation_for
 from assistant.questions import holds_what_is_asked
 from index.keywords import Vocabulary
-from index.retrieval import Candidate
+from index.retrieval import Candidate, merge_runs
 from index.store import Hit
 from index.text import document_date, dutch_date, english_date, fold, sentence_spans, yearless_dates
 
@@ -190,7 +190,7 @@ def _choose(
             break
     # When no chosen statement holds enough, they all stand: a second source beats no answer.
     chosen = _covering_most(chosen, relevant, request.kind in _ONE_THING) or chosen
-    chosen = [_with_context(s) for s in chosen]
+    chosen = [_with_context(_with_next_chunk(request, s)) for s in chosen]
     if request.kind == "what":
         names = _telling_names(request, request.vocabulary or _PlainVocabulary())
         chosen = [_with_paragraph(s) if _names_held(s.text, names) else s for s in chosen]
@@ -313,6 +313,25 @@ def _kind_bonus(kind: str, text: str) -> float:
     return 0.0
 
 
+def _with_next_chunk(request: AnswerRequest, sentence: _Sentence) -> _Sentence:
+    """A statement that ends its chunk, read on in the next chunk of the document: a
+    document's question at a chunk's end is answered at the next one's start. The two
+    chunks are joined as the document's text is rebuilt from them (``merge_runs``)."""
+    hit = sentence.candidate.hit
+    if hit.text[sentence.end :].strip():
+        return sentence
+    chunks = list(request.document_chunks(str(hit.metadata.get("source"))))
+    position = next((i for i, c in enumerate(chunks) if c.id == hit.id), None)
+    if position is None or position + 1 == len(chunks):
+        return sentence
+    merged = merge_runs([hit, chunks[position + 1]])
+    if len(merged) != 1:
+        return sentence  # not next to each other in the document: nothing to join
+    joined = Hit(hit.id, merged[0], hit.metadata, hit.score)
+    candidate = replace(sentence.candidate, hit=joined)
+    return replace(sentence, candidate=candidate)
+
+
 def _with_context(sentence: _Sentence) -> _Sentence:
     """A short statement goes on with the next sentences of its paragraph, a document's own
     question with its answer; one starting with 'Dat'/'Die' gets the sentence before."""
@@ -327,7 +346,7 @@ def _with_context(sentence: _Sentence) -> _Sentence:
     start = _with_antecedent(text, spans, index)
     for following in (s for s in spans if s[0] >= end):
         if (
-            "\n\n" in text[end : following[1]]
+            ("\n\n" in text[end : following[1]] and not _asks(text[start:end]))
             or _INJECTION.search(text[following[0] : following[1]])
             or not (
                 end - start < SHORT_STATEMENT

@@ -362,3 +362,29 @@ def test_a_period_in_the_question_puts_that_periods_passages_first() -> None:
     assert within_periods("Hoeveel deden er mee?", found, dates.get) == found
     named = [candidate("x.txt", "In november 2018 deden er 50 mee."), found[0]]
     assert within_periods(question, named[::-1], {}.get)[0].hit.id == "x.txt"
+
+
+def test_a_documents_question_at_a_chunks_end_is_read_on_in_the_next_chunk() -> None:
+    from assistant import extractive
+    from assistant.generators import AnswerRequest
+    from index.retrieval import Candidate
+    from index.store import Hit
+
+    first = "Inleiding over het traject.\n\nWat is het verschil tussen ontwerpen en ontwikkelen?"
+    second = "Een ontwerper verplaatst de muren, de ontwikkelaars richten het in met meubels."
+    meta = {"source": "doc.txt"}
+    chunks = [
+        Hit("c0", first, {**meta, "start": 0, "end": len(first)}, 0.0),
+        Hit("c1", second, {**meta, "start": len(first) + 2, "end": len(first) + 2 + 80}, 0.0),
+    ]
+    request = AnswerRequest(
+        "Hoe verschillen ontwerpen en ontwikkelen?", "", "nl", "why", [], [],
+        document_chunks=lambda source: chunks,
+    )  # fmt: skip
+    start = first.index("Wat is")
+    asked = extractive._Sentence(0, Candidate(chunks[0], 1.0), start, len(first), 1.0)
+    statement = extractive._with_context(extractive._with_next_chunk(request, asked))
+    assert statement.text == first[start:] + "\n\n" + second
+    alone = [Hit("c0", first, {**meta, "start": 0, "end": len(first)}, 0.0)]
+    request.document_chunks = lambda source: alone
+    assert extractive._with_next_chunk(request, asked) is asked
