@@ -167,6 +167,17 @@ class Vocabulary(Protocol):
     def idf(self, term: str) -> float: ...
 
 
+def _names(texts: Iterable[str]) -> set[str]:
+    """The (folded) words written only with a capital letter, never at a sentence's start
+    alone: a word seen in lower case anywhere is a common word."""
+    capital: set[str] = set()
+    lower: set[str] = set()
+    for text in texts:
+        for word in re.findall(r"[^\W\d_]+", text):
+            (capital if word[0].isupper() else lower).add(fold(word))
+    return capital - lower
+
+
 class KeywordIndex:
     """BM25 (bm25s) over the analysed text of every chunk; also the corpus's Vocabulary."""
 
@@ -175,6 +186,9 @@ class KeywordIndex:
 
         vocabulary = {w for text in texts for w in Analyzer.words(text)}
         self._words = vocabulary
+        #: Words the documents only ever write with a capital: names ('Caroline', 'Topaz'),
+        #: which an English word never means (the bridge matched 'care' to 'caroline').
+        self.names = _names(texts)
         self.analyzer = Analyzer(vocabulary)
         self.ids = list(ids)
         self._bm25 = bm25s.BM25()
@@ -224,7 +238,9 @@ class KeywordIndex:
 
     def content_words(self) -> list[str]:
         """The documents' own words that can carry meaning: what the bridge matches to."""
-        return sorted(w for w in self._words if w.isalpha() and _may_carry_meaning(w))
+        return sorted(
+            w for w in self._words if w.isalpha() and _may_carry_meaning(w) and w not in self.names
+        )
 
     def idf(self, term: str) -> float:
         """How rare a term is among the chunks: rare words say what a question is about."""

@@ -101,3 +101,14 @@ def test_calendar_takes_the_documents_with_most_evidence_not_one_lucky_chunk() -
         _candidate("c.pdf", 4.9),
     ]
     assert _best_documents(candidates) == ["a.txt", "c.pdf", "b.txt"]
+
+
+def test_words_the_documents_only_write_with_a_capital_are_names_never_bridged() -> None:
+    from index.keywords import KeywordIndex
+
+    index = KeywordIndex(
+        ["a", "b"],
+        ["Caroline en Topaz gaan in gesprek over de zorg.", "De zorg van Topaz. Gesprek over zorg."],
+    )
+    assert index.names == {"caroline", "topaz"}
+    assert "caroline" not in index.content_words() and "gesprek" in index.content_words()
