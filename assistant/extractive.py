@@ -266,6 +266,7 @@ def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> li
                 )
             previous = (start, end, similarity, terms)
     names = _telling_names(request, vocabulary)
+    names_in_corpus: set[str] = getattr(vocabulary, "names", set())
     kept = []
     for unit in out:
         if _is_heading(unit.candidate.hit.text, unit.start, unit.end) and not (
@@ -275,6 +276,8 @@ def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> li
         unit.base = unit.score
         unit.score += -0.01 * unit.rank + 0.04 * _names_held(unit.text, names)
         unit.score += _kind_bonus(request.kind, unit.text)
+        if request.kind == "who" and _names_person(unit.text, names_in_corpus):
+            unit.score += PERSON_BONUS
         kept.append(unit)
     return kept
 
@@ -301,6 +304,27 @@ def _telling(name: str, vocabulary: Vocabulary) -> bool:
 def _telling_names(request: AnswerRequest, vocabulary: Vocabulary) -> list[str]:
     """The question's names (folded) that few chunks have: 'austerlitz', not 'radicale'."""
     return [fold(e) for e in entities(request.question) if _telling(e, vocabulary)]
+
+
+#: What naming a person adds to a sentence for a 'who' question: enough to pass sentences
+#: that only share the question's words ('Wat vind je van het project ...?'). Measured 0 /
+#: 0.03 / 0.05 / 0.06 / 0.08 / 0.12: corpus-more pass 0.72 / 0.72 / 0.74 / 0.75 / 0.75 /
+#: 0.75, default 0.99 throughout.
+PERSON_BONUS = 0.06
+_PARTICLE = r"(?:(?:van|de|der|den|ter|ten|te|het|in 't)\s+)*"
+
+
+def _names_person(text: str, names: set[str]) -> bool:
+    """Two names in a row ('Mariët van de Scheur-Wiltink'): a person, as the documents write
+    only names with capitals."""
+    pairs = re.finditer(rf"(?=\b([^\W\d_][\w-]*)\s+{_PARTICLE}([^\W\d_][\w-]*))", text)
+    return any(
+        first[0].isupper()
+        and last[0].isupper()
+        and fold(first) in names
+        and fold(last.split("-")[0]) in names
+        for first, last in (m.groups() for m in pairs)
+    )
 
 
 def _kind_bonus(kind: str, text: str) -> float:

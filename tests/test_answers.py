@@ -388,3 +388,13 @@ def test_a_documents_question_at_a_chunks_end_is_read_on_in_the_next_chunk() -> 
     alone = [Hit("c0", first, {**meta, "start": 0, "end": len(first)}, 0.0)]
     request.document_chunks = lambda source: alone
     assert extractive._with_next_chunk(request, asked) is asked
+
+
+def test_a_person_is_two_names_in_a_row_with_particles_between() -> None:
+    from assistant.extractive import _names_person
+
+    names = {"mariet", "scheur", "sonja", "jong"}
+    assert _names_person("Mariët van de Scheur-Wiltink is deelprojectleider.", names)
+    assert _names_person("Docent Sonja Jong-van Beek schetst de contouren.", names)
+    assert not _names_person("Radicale Vernieuwing gaat door.", names)
+    assert not _names_person("mariet scheur", names)

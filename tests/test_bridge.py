@@ -108,7 +108,10 @@ def test_words_the_documents_only_write_with_a_capital_are_names_never_bridged()
 
     index = KeywordIndex(
         ["a", "b"],
-        ["Caroline en Topaz gaan in gesprek over de zorg.", "De zorg van Topaz. Gesprek over zorg."],
+        [
+            "Caroline en Topaz gaan in gesprek over de zorg.",
+            "De zorg van Topaz. Gesprek over zorg.",
+        ],
     )
     assert index.names == {"caroline", "topaz"}
     assert "caroline" not in index.content_words() and "gesprek" in index.content_words()
