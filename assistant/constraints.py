@@ -22,6 +22,17 @@ _PERIOD = re.compile(
     rf"\b(?:({'|'.join(_MONTHS)})\s+)?((?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
+_MONTH = re.compile(rf"\b({'|'.join(_MONTHS)})\b(?!\s+(?:19|20)\d\d)")
+
+
+def _nearest_year(month: int, written: dt.date) -> int:
+    """The year of the ``month`` nearest to ``written``."""
+    return min(
+        (written.year - 1, written.year, written.year + 1),
+        key=lambda year: abs((dt.date(year, month, 15) - written).days),
+    )
+
+
 #: A page written this long after a month still reports on it (an update's 'afgelopen maand').
 REPORTING_DAYS = 45
 
@@ -40,11 +51,21 @@ class Period:
         following = dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
         return first <= day < following + dt.timedelta(days=REPORTING_DAYS)
 
-    def written_in(self, text: str) -> bool:
-        """The text names the period itself ('november 2018', or the year of a year)."""
-        for match in _PERIOD.finditer(fold(text)):
+    def written_in(self, text: str, written: dt.date | None = None) -> bool:
+        """The text names the period itself ('november 2018', or the year of a year), or,
+        written on ``written``, names its month without a year ('medio september' in a page
+        of November 2018 is September 2018: the nearest September to when it was written)."""
+        folded = fold(text)
+        for match in _PERIOD.finditer(folded):
             month = _MONTHS.get(match.group(1) or "")
             if int(match.group(2)) == self.year and (self.month is None or month == self.month):
+                return True
+        if written is None or self.month is None:
+            return False
+        for match in _MONTH.finditer(folded):
+            if _MONTHS[match.group(1)] == self.month and _nearest_year(self.month, written) == (
+                self.year
+            ):
                 return True
         return False
 
@@ -72,7 +93,7 @@ def within_periods(
     def fits(candidate: Candidate) -> bool:
         written = document_date(str(candidate.hit.metadata.get("source", "")))
         return any(
-            (written is not None and p.holds(written)) or p.written_in(candidate.hit.text)
+            (written is not None and p.holds(written)) or p.written_in(candidate.hit.text, written)
             for p in periods
         )
 

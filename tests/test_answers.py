@@ -398,3 +398,16 @@ def test_a_person_is_two_names_in_a_row_with_particles_between() -> None:
     assert _names_person("Docent Sonja Jong-van Beek schetst de contouren.", names)
     assert not _names_person("Radicale Vernieuwing gaat door.", names)
     assert not _names_person("mariet scheur", names)
+
+
+def test_a_month_without_a_year_is_dated_by_the_page_it_stands_in() -> None:
+    import datetime as dt
+
+    from assistant.constraints import periods_in
+
+    september = periods_in("What did the publication from September 2018 bring together?")[0]
+    assert september.written_in(
+        "Medio september is een publicatie uitgebracht.", dt.date(2018, 11, 20)
+    )
+    assert not september.written_in("Medio september is er een publicatie.", dt.date(2020, 1, 9))
+    assert not september.written_in("Medio september is een publicatie uitgebracht.")
