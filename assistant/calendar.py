@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.answer import Answer, Citation, Passage
+from assistant.questions import Kind
 from index.events import Event
 from index.text import DUTCH_MONTHS, DUTCH_WEEKDAYS, ENGLISH_MONTHS, fold
 
@@ -76,7 +77,7 @@ class CalendarQuestion:
     years: frozenset[int] = frozenset()  # years the question names: 'de Week van 2024'
 
 
-def calendar_question(question: str, kind: str, earlier: str = "") -> CalendarQuestion | None:
+def calendar_question(question: str, kind: Kind, earlier: str = "") -> CalendarQuestion | None:
     """The question's time intent, when it is a question about events; else None.
 
     A follow-up that asks when or where 'that' is ('En waar is dat?') is about the event

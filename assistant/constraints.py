@@ -79,14 +79,13 @@ def periods_in(question: str) -> list[Period]:
 
 
 def within_periods(
-    question: str,
+    periods: Sequence[Period],
     candidates: Sequence[Candidate],
     document_date: Callable[[str], dt.date | None],
 ) -> list[Candidate]:
-    """The candidates from the period the question names first, in their order, then the
-    rest: a page written then, or a passage that names the period itself. Unchanged when
-    the question names no period or no candidate is from it."""
-    periods = periods_in(question)
+    """The candidates from ``periods`` (the ones a question names) first, in their order,
+    then the rest: a page written then, or a passage that names the period itself.
+    Unchanged when there is no period or no candidate is from one."""
     if not periods:
         return list(candidates)
 

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.answer import Answer, last_said
-from assistant.generators import AnswerRequest, answer_from, citation_for
-from assistant.questions import holds_what_is_asked
+from assistant.questions import Kind, holds_what_is_asked
+from assistant.request import AnswerRequest, answer_from, citation_for
 from index.keywords import Vocabulary
 from index.retrieval import Candidate, merge_runs
 from index.store import Hit
@@ -110,12 +110,6 @@ class ExtractiveGenerator:
             return answer
         scored = sorted(_scored_sentences(request, candidates), key=lambda s: s.score, reverse=True)
         relevant = _relevant(request, scored)
-        if (
-            request.kind == "list"
-            and relevant
-            and (listed := _announced_list(request, _source(_lead(relevant))))
-        ):
-            return _assemble(request, listed, announced=True)
         limit = 5 if request.kind == "list" else self._max_sentences
         chosen = _choose(request, scored, relevant, limit)
         return _assemble(request, chosen)
@@ -145,6 +139,18 @@ class ExtractiveGenerator:
         lead = "Contact opnemen kan via" if request.language == "nl" else "You can get in touch via"
         answer.answer = f"{lead} {joined} {markers}\n\n{answer.answer}"
         return answer
+
+
+def announced_list(request: AnswerRequest) -> Answer | None:
+    """The list the leading document announces for the kind of thing a list question asks
+    for, item by item with its source; None when it announces none."""
+    candidates = list(request.candidates[:ANSWER_CANDIDATES])
+    scored = _scored_sentences(request, candidates)
+    relevant = _relevant(request, sorted(scored, key=lambda s: s.score, reverse=True))
+    if not relevant:
+        return None
+    listed = _announced_list(request, _source(_lead(relevant)))
+    return _assemble(request, listed, announced=True) if listed else None
 
 
 def _relevant(request: AnswerRequest, scored: list[_Sentence]) -> list[_Sentence]:
@@ -327,7 +333,7 @@ def _names_person(text: str, names: set[str]) -> bool:
     )
 
 
-def _kind_bonus(kind: str, text: str) -> float:
+def _kind_bonus(kind: Kind, text: str) -> float:
     if kind in ("how_many", "when"):
         if holds_what_is_asked(kind, text):
             return 0.04

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from assistant.answer import REFUSALS, Answer, Citation, refusal
-from assistant.generators import AnswerRequest, answer_from, citation_for, passage
+from assistant.request import AnswerRequest, answer_from, citation_for, passage
 from index.errors import RvError
 from index.text import fold, sentence_spans
 

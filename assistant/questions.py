@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from index.text import MENTIONS_DATE, fold, mentions_count
 
+#: What a question asks for; 'what' when nothing more specific is asked.
+Kind = Literal["contact", "when", "how_many", "who", "where", "list", "why", "what"]
+
 #: Ordered: the first pattern that matches decides the kind.
-_KINDS: list[tuple[str, str]] = [
+_KINDS: list[tuple[Kind, str]] = [
     ("contact", r"\b(contact|e-?mail|mail|mailadres|telefoon\w*|bellen|phone|reach|adres)\b"),
     ("when", r"\b(wanneer|hoe laat|welke datum|op welke dag|when|what time|which day|what date)\b"),
     ("how_many", r"\b(hoeveel|hoe veel|hoe lang|how (many|much|long)|welk deel|what share)\b"),
@@ -31,7 +35,7 @@ _ROLE_LEAVING = re.compile(
 _GREETING = re.compile(r"^\s*(hoi|hallo|hey|hi|hello|goedemorgen|goedemiddag|dag)\b[!. ]*$")
 
 
-def question_kind(question: str) -> str:
+def question_kind(question: str) -> Kind:
     """contact, when, how_many, who, where, list, why, or what (the default)."""
     text = fold(question)
     for kind, pattern in _KINDS:
@@ -49,7 +53,7 @@ def is_greeting(question: str) -> bool:
     return bool(_GREETING.match(fold(question)))
 
 
-def holds_what_is_asked(kind: str, text: str) -> bool:
+def holds_what_is_asked(kind: Kind, text: str) -> bool:
     """For 'how many' a count (not a year), for 'when' a date or time; anything else holds."""
     if kind == "how_many":
         return mentions_count(text)
@@ -58,7 +62,7 @@ def holds_what_is_asked(kind: str, text: str) -> bool:
     return True
 
 
-def answers_the_kind(kind: str, answer: object) -> bool:
+def answers_the_kind(kind: Kind, answer: object) -> bool:
     """The answer's quotes hold what the question's kind asks for."""
     quotes = " ".join(c.quote for c in getattr(answer, "citations", []))
     return holds_what_is_asked(kind, quotes)

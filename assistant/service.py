@@ -11,30 +11,17 @@ import zoneinfo
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from assistant.answer import Answer, Turn, last_said, refusal
+from assistant.answer import Answer, Turn, last_said
 from assistant.answerability import AnswerabilityPolicy, Evidence, gather_evidence
-from assistant.calendar import (
-    answer_calendar,
-    calendar_answer,
-    calendar_question,
-    in_named_years,
-    relevant_events,
-)
-from assistant.citations import check
 from assistant.constraints import within_periods
-from assistant.generators import (
-    AnswerGenerator,
-    AnswerRequest,
-    StreamingGenerator,
-    make_generator,
-    passage,
-)
+from assistant.generators import AnswerGenerator, make_generator
 from assistant.offtopic import OffTopicDetector
-from assistant.questions import answers_the_kind, leaves_role, question_kind
+from assistant.question import Question
+from assistant.request import AnswerRequest
+from assistant.routes import AnswerRoute, Asked, PassagesRoute, answer_by_routes, make_routes
 from index.embedders import Embedder, make_embedder
 from index.errors import IndexEmptyError, QuestionError
 from index.events import Event
-from index.language import detect_language
 from index.retrieval import Candidate, Filters, HybridRetriever, make_retriever
 from index.settings import Settings
 from index.store import ChromaStore, IndexedDocument, VectorStore
@@ -56,7 +43,7 @@ class Assistant:
         self._store = store
         self._retriever: HybridRetriever | None = None
         self._generator: AnswerGenerator | None = None
-        self._off_topic: OffTopicDetector | None = None
+        self._routes: list[AnswerRoute] | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -102,6 +89,27 @@ class Assistant:
             self._generator = make_generator(self.settings)
         return self._generator
 
+    @property
+    def routes(self) -> list[AnswerRoute]:
+        """The answer routes, in the order they are tried (``assistant.routes.make_routes``)."""
+        if self._routes is None:
+            self._routes = make_routes(
+                generator=self.generator,
+                lists=self.settings.generator == "extractive",
+                events=self.events,
+                describe=self._describe,
+                document_text=self.document_text,
+                keywords=self.retriever.keyword_index,
+                policy=AnswerabilityPolicy(
+                    min_dense=self.settings.min_relevance,
+                    min_support=self.settings.min_support,
+                    coverage_weight=self.settings.coverage_weight,
+                ),
+                off_topic=OffTopicDetector(self.embedder),
+                question_vector=self.retriever.query_vector,
+            )
+        return self._routes
+
     def ask(
         self,
         question: str,
@@ -110,10 +118,13 @@ class Assistant:
         filters: Filters | None = None,
     ) -> Answer:
         """Answer ``question``; ``history`` holds the earlier turns of the conversation."""
-        prepared = self._prepare(question, today, history, filters)
-        if isinstance(prepared, Answer):
-            return prepared
-        return self._finish(prepared, self.generator.generate(prepared))
+        asked = self._asked(question, today, history, filters)
+        answered = answer_by_routes(self.routes, asked)
+        if answered is not None:
+            return answered
+        last = self.routes[-1].answer(asked)
+        assert last is not None  # the passages always answer (or refuse)
+        return last
 
     def ask_stream(
         self,
@@ -123,59 +134,49 @@ class Assistant:
         filters: Filters | None = None,
     ) -> Iterator[str | Answer]:
         """The answer's text as it is produced, then the checked Answer itself."""
-        prepared = self._prepare(question, today, history, filters)
-        if isinstance(prepared, Answer):
-            yield prepared
-            return
-        if not isinstance(self.generator, StreamingGenerator):
-            yield self._finish(prepared, self.generator.generate(prepared))
-            return
-        parts: list[str] = []
-        for part in self.generator.stream(prepared):
-            parts.append(part)
-            yield part
-        yield self._finish(prepared, self.generator.complete(prepared, "".join(parts)))
+        asked = self._asked(question, today, history, filters)
+        answered = answer_by_routes(self.routes, asked)
+        last = self.routes[-1]
+        if answered is not None:
+            yield answered
+        elif isinstance(last, PassagesRoute):
+            yield from last.stream(asked)
+        else:
+            yield self.ask(question, today, history, filters)
 
-    def _prepare(
+    def _asked(
         self,
         question: str,
         today: dt.date | None,
         history: Sequence[Turn],
         filters: Filters | None,
-    ) -> AnswerRequest | Answer:
-        """Retrieve the evidence, or decide the documents can't answer (a refusal)."""
-        question = question.strip()
-        if not question:
+    ) -> Asked:
+        """The question analysed, with its retrieval to come when a route needs it."""
+        analysed = Question.analyse(question, history)
+        if not analysed.text:
             raise QuestionError("The question is empty; ask something about the documents.")
-        language = detect_language(question)
-        day = self.today(today)
-        if leaves_role(question):
-            return refusal(language, day, out_of_role=True)
-        store = self.store
-        if store.count() == 0:
+        if self.store.count() == 0 and not analysed.leaves_role:
             raise IndexEmptyError(self.settings.index_dir)
-        query = with_context(question, history)
-        candidates = self.retriever.retrieve(query, self.settings.top_k, filters)
-        candidates = within_periods(question, candidates, self._document_date)
-        kind = question_kind(question)
-        earlier = last_said(history, "user")
-        if (
-            dated := self._calendar(question, earlier, kind, language, day, candidates)
-        ) is not None:
-            return dated
-        if self._unanswerable(question, candidates):
-            answer = refusal(language, day, self._topics(candidates))
-            answer.retrieved = [passage(c) for c in candidates]
-            return answer
+        query = with_context(analysed.text, history)
+
+        def retrieve() -> list[Candidate]:
+            found = self.retriever.retrieve(query, self.settings.top_k, filters)
+            return within_periods(analysed.periods, found, self._document_date)
+
+        return Asked(analysed, self.today(today), tuple(history), retrieve, self._request)
+
+    def _request(self, asked: Asked) -> AnswerRequest:
+        """What the answer generator is handed."""
+        candidates = asked.candidates
         return AnswerRequest(
-            question=question,
-            query=query,
-            language=language,
-            kind=kind,
+            question=asked.question.text,
+            query=with_context(asked.question.text, asked.history),
+            language=asked.question.language,
+            kind=asked.question.kind,
             candidates=candidates,
             contexts=self.retriever.contexts(candidates, self.settings.context_window),
-            today=day,
-            history=tuple(history),
+            today=asked.today,
+            history=asked.history,
             vocabulary=self.retriever.keyword_index(),
             document_chunks=self.retriever.chunks_of,
         )
@@ -185,27 +186,6 @@ class Assistant:
         query = with_context(question, history)
         candidates = self.retriever.retrieve(query, self.settings.top_k)
         return gather_evidence(question, candidates, self.retriever.keyword_index())
-
-    def _unanswerable(self, question: str, candidates: Sequence[Candidate]) -> bool:
-        """The evidence is too weak, or the question is closer to an everyday subject."""
-        if not candidates:
-            return True
-        evidence = gather_evidence(question, candidates, self.retriever.keyword_index())
-        if not self._policy.answerable(evidence):
-            return True
-        if self._off_topic is None:
-            self._off_topic = OffTopicDetector(self.embedder)
-        return self._off_topic.is_off_topic(
-            self.retriever.query_vector(question), evidence.sentence
-        )
-
-    @property
-    def _policy(self) -> AnswerabilityPolicy:
-        return AnswerabilityPolicy(
-            min_dense=self.settings.min_relevance,
-            min_support=self.settings.min_support,
-            coverage_weight=self.settings.coverage_weight,
-        )
 
     def document_text(self, source: str) -> str:
         """One indexed document's cleaned text: what quotes are checked against."""
@@ -226,54 +206,6 @@ class Assistant:
 
     def events(self) -> list[Event]:
         return self.store.events()
-
-    def _calendar(
-        self,
-        question: str,
-        earlier: str,
-        kind: str,
-        language: str,
-        day: dt.date,
-        candidates: Sequence[Candidate],
-    ) -> Answer | None:
-        """Questions about when and where events happen are answered from the event records."""
-        asked = calendar_question(question, kind, earlier)
-        if asked is None:
-            return None
-        sources = _best_documents(candidates)
-        every_event = self.events()
-        about = relevant_events(every_event, asked, sources, self._describe)
-        events = in_named_years(asked, about)
-        if about and not events:
-            # The documents date this event, only not in the year asked for.
-            return refusal(language, day, self._topics(candidates))
-        found = answer_calendar(asked, events, day, language, every_event)
-        if found is None:
-            return None
-        text, cited = found
-        return check(calendar_answer(text, cited, language, day), self.document_text)
-
-    def _finish(self, request: AnswerRequest, answer: Answer) -> Answer:
-        checked = check(answer, self.document_text)
-        if not checked.citations or not answers_the_kind(request.kind, checked):
-            refused = refusal(request.language, request.today, self._topics(request.candidates))
-            refused.retrieved = checked.retrieved
-            return refused
-        return checked
-
-    def _topics(self, candidates: Sequence[Candidate]) -> list[str]:
-        titles = [str(c.hit.metadata.get("title", "")) for c in candidates]
-        return [t for t in dict.fromkeys(titles) if t][:3]
-
-
-def _best_documents(candidates: Sequence[Candidate]) -> list[str]:
-    """Sources by the summed score of their retrieved chunks: a document many good chunks
-    come from is more about the question than one with a single lucky chunk."""
-    total: dict[str, float] = {}
-    for candidate in candidates:
-        source = str(candidate.hit.metadata.get("source"))
-        total[source] = total.get(source, 0.0) + candidate.score
-    return sorted(total, key=lambda s: total[s], reverse=True)
 
 
 def with_context(question: str, history: Sequence[Turn]) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.answer import Answer, Turn
-from evals.questions import Item
+from evals.questions import Item, QuestionFileError
 from evals.scoring import METRICS, Score, aggregate, breakdown, score_answer
 from index.settings import default_corpus_dir
 
@@ -140,8 +140,6 @@ def result_document(
 
 
 def load_result(path: Path) -> dict[str, Any]:
-    from evals.questions import QuestionFileError
-
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
+
+#: The languages the assistant answers in.
+Language = Literal["nl", "en"]
 
 _DUTCH = {
     "de", "het", "een", "en", "van", "is", "wat", "wie", "waar", "wanneer", "welke", "hoe",
@@ -21,7 +25,7 @@ _ENGLISH = {
 }  # fmt: skip
 
 
-def detect_language(text: str) -> str:
+def detect_language(text: str) -> Language:
     """'nl' or 'en'; Dutch wins ties because the movement and its documents are Dutch."""
     words = re.findall(r"[a-zà-ÿ']+", text.lower())
     dutch = sum(w in _DUTCH for w in words)

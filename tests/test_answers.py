@@ -356,17 +356,20 @@ def test_a_period_in_the_question_puts_that_periods_passages_first() -> None:
     found = [candidate("may.txt", "38 deelnemers"), candidate("nov.txt", "50 deelnemers")]
     question = "Hoeveel deden er in november 2018 mee?"
     assert [p.month for p in periods_in(question)] == [11]
-    assert [c.hit.id for c in within_periods(question, found, dates.get)] == ["nov.txt", "may.txt"]
+    assert [c.hit.id for c in within_periods(periods_in(question), found, dates.get)] == [
+        "nov.txt",
+        "may.txt",
+    ]
     english = "How many took part according to the May 2019 update?"
-    assert within_periods(english, found, dates.get)[0].hit.id == "may.txt"
-    assert within_periods("Hoeveel deden er mee?", found, dates.get) == found
+    assert within_periods(periods_in(english), found, dates.get)[0].hit.id == "may.txt"
+    assert within_periods(periods_in("Hoeveel deden er mee?"), found, dates.get) == found
     named = [candidate("x.txt", "In november 2018 deden er 50 mee."), found[0]]
-    assert within_periods(question, named[::-1], {}.get)[0].hit.id == "x.txt"
+    assert within_periods(periods_in(question), named[::-1], {}.get)[0].hit.id == "x.txt"
 
 
 def test_a_documents_question_at_a_chunks_end_is_read_on_in_the_next_chunk() -> None:
     from assistant import extractive
-    from assistant.generators import AnswerRequest
+    from assistant.request import AnswerRequest
     from index.retrieval import Candidate
     from index.store import Hit
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.service import Assistant, _best_documents
+from assistant.routes import best_documents as _best_documents
+from assistant.service import Assistant
 from index.embedders import Embedder
 from index.retrieval import Candidate
 from index.store import ChromaStore, Hit

@@ -22,8 +22,8 @@ import pytest
 from conftest import assert_cited_verbatim
 
 from assistant.answer import Answer
-from assistant.generators import AnswerRequest
 from assistant.openai_backend import GeneratorError, OpenAIGenerator, messages
+from assistant.request import AnswerRequest
 from assistant.service import Assistant
 from index.embedders import Embedder
 from index.settings import Settings

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import gradio as gr
 
 from assistant.answer import Answer, Citation
-from assistant.service import Assistant
+from assistant.service import Assistant, parse_today
 from index.errors import IndexEmptyError, RvError
 from index.events import Event
 from index.store import IndexedDocument
@@ -344,8 +344,6 @@ def build_app(
 
         def ask(question: str, today: str = "") -> dict[str, Any]:
             """Answer one question; returns the same object as `rv ask --json`."""
-            from assistant.service import parse_today
-
             with chat.lock:
                 return assistant.ask(question, today=parse_today(today) or day).as_dict()
 

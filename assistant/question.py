@@ -1,0 +1,49 @@
+"""A question analysed once: what every answer route reads, instead of the raw string.
+
+Each route used to fold and classify the question again (its kind, its language, whether it
+leaves the assistant's role, the event it asks about). Here that happens once, into one
+typed object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.answer import Turn, last_said
+from assistant.calendar import CalendarQuestion, calendar_question
+from assistant.constraints import Period, periods_in
+from assistant.questions import Kind, leaves_role, question_kind
+from index.language import Language, detect_language
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as asked, and what it asks for."""
+
+    text: str
+    language: Language
+    kind: Kind
+    #: The conversation's previous question ('' when this one opens it).
+    earlier: str
+    #: Asks the assistant to ignore its instructions, reveal them, or speak for itself.
+    leaves_role: bool
+    #: The months and years it names: what the answer's passages should be from.
+    periods: tuple[Period, ...]
+    #: What it asks of the event records (when / next / last / where an event is), if any.
+    calendar: CalendarQuestion | None
+
+    @classmethod
+    def analyse(cls, text: str, history: Sequence[Turn] = ()) -> Question:
+        text = text.strip()
+        kind = question_kind(text)
+        earlier = last_said(history, "user")
+        return cls(
+            text=text,
+            language=detect_language(text),
+            kind=kind,
+            earlier=earlier,
+            leaves_role=leaves_role(text),
+            periods=tuple(periods_in(text)),
+            calendar=calendar_question(text, kind, earlier),
+        )

@@ -1,0 +1,241 @@
+"""The answer routes: one protocol, tried in one order (``make_routes``).
+
+A question is answered by the first route that applies and has an answer: a refusal when
+it leaves the assistant's role, the event records for when / where an event is, a refusal
+when the evidence is too weak, the list a document announces, and otherwise the passages,
+through the answer generator. Every route reads the same analysed ``Question``; none
+classifies the raw string again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Protocol
+
+from assistant.answer import Answer, Turn, refusal
+from assistant.answerability import AnswerabilityPolicy, gather_evidence
+from assistant.calendar import answer_calendar, calendar_answer, in_named_years, relevant_events
+from assistant.citations import check
+from assistant.extractive import announced_list
+from assistant.generators import AnswerGenerator, StreamingGenerator
+from assistant.offtopic import OffTopicDetector
+from assistant.question import Question
+from assistant.questions import answers_the_kind
+from assistant.request import AnswerRequest, passage
+from index.embedders import Vectors
+from index.events import Event
+from index.keywords import KeywordIndex
+from index.retrieval import Candidate
+
+
+@dataclass
+class Asked:
+    """A question on its way to an answer: analysed, and retrieved for when a route needs it
+    (a question that leaves the assistant's role is refused before any search)."""
+
+    question: Question
+    today: dt.date
+    history: tuple[Turn, ...]
+    retrieve: Callable[[], list[Candidate]] = field(repr=False)
+    make_request: Callable[[Asked], AnswerRequest] = field(repr=False)
+
+    @cached_property
+    def candidates(self) -> list[Candidate]:
+        return self.retrieve()
+
+    @cached_property
+    def request(self) -> AnswerRequest:
+        return self.make_request(self)
+
+    def refused(self) -> Answer:
+        """'The documents don't say', with what they do cover and what was retrieved."""
+        answer = refusal(self.question.language, self.today, covered_topics(self.candidates))
+        answer.retrieved = [passage(c) for c in self.candidates]
+        return answer
+
+
+class AnswerRoute(Protocol):
+    """One way of answering: whether it applies to a question, and its answer (None when it
+    has none after all, and the next route answers)."""
+
+    name: str
+
+    def applies(self, asked: Asked) -> bool: ...
+
+    def answer(self, asked: Asked) -> Answer | None: ...
+
+
+class OutOfRoleRoute:
+    """Questions that ask the assistant to ignore its instructions or speak for itself."""
+
+    name = "out-of-role"
+
+    def applies(self, asked: Asked) -> bool:
+        return asked.question.leaves_role
+
+    def answer(self, asked: Asked) -> Answer | None:
+        return refusal(asked.question.language, asked.today, out_of_role=True)
+
+
+@dataclass
+class EventsRoute:
+    """When and where events happen, from the event records made at ingest, for any today."""
+
+    events: Callable[[], list[Event]]
+    describe: Callable[[str], str]
+    document_text: Callable[[str], str]
+    name: str = "events"
+
+    def applies(self, asked: Asked) -> bool:
+        return asked.question.calendar is not None
+
+    def answer(self, asked: Asked) -> Answer | None:
+        calendar = asked.question.calendar
+        assert calendar is not None
+        every_event = self.events()
+        sources = best_documents(asked.candidates)
+        about = relevant_events(every_event, calendar, sources, self.describe)
+        events = in_named_years(calendar, about)
+        if about and not events:
+            return asked.refused()  # the documents date this event, only not in that year
+        language = asked.question.language
+        found = answer_calendar(calendar, events, asked.today, language, every_event)
+        if found is None:
+            return None
+        text, cited = found
+        return check(calendar_answer(text, cited, language, asked.today), self.document_text)
+
+
+@dataclass
+class UnanswerableRoute:
+    """A refusal when retrieval's evidence is too weak, or the question is closer to an
+    everyday subject than to any passage."""
+
+    keywords: Callable[[], KeywordIndex]
+    policy: AnswerabilityPolicy
+    off_topic: OffTopicDetector
+    question_vector: Callable[[str], Vectors]
+    name: str = "unanswerable"
+
+    def applies(self, asked: Asked) -> bool:
+        return True
+
+    def answer(self, asked: Asked) -> Answer | None:
+        return asked.refused() if self._unanswerable(asked) else None
+
+    def _unanswerable(self, asked: Asked) -> bool:
+        if not asked.candidates:
+            return True
+        question = asked.question.text
+        evidence = gather_evidence(question, asked.candidates, self.keywords())
+        if not self.policy.answerable(evidence):
+            return True
+        return self.off_topic.is_off_topic(self.question_vector(question), evidence.sentence)
+
+
+@dataclass
+class AnnouncedListRoute:
+    """A list question answered with the list the leading document announces for that kind
+    of thing ('Die initiatieven ...:' and its items)."""
+
+    finish: Callable[[AnswerRequest, Answer], Answer]
+    name: str = "announced-list"
+
+    def applies(self, asked: Asked) -> bool:
+        return asked.question.kind == "list"
+
+    def answer(self, asked: Asked) -> Answer | None:
+        listed = announced_list(asked.request)
+        return self.finish(asked.request, listed) if listed else None
+
+
+@dataclass
+class PassagesRoute:
+    """The passages, through the answer generator: the route every other one falls back to."""
+
+    generator: AnswerGenerator
+    document_text: Callable[[str], str]
+    name: str = "passages"
+
+    def applies(self, asked: Asked) -> bool:
+        return True
+
+    def answer(self, asked: Asked) -> Answer | None:
+        return self.finish(asked.request, self.generator.generate(asked.request))
+
+    def stream(self, asked: Asked) -> Iterator[str | Answer]:
+        """The answer's text as the generator produces it, then the checked Answer."""
+        request = asked.request
+        if not isinstance(self.generator, StreamingGenerator):
+            yield self.finish(request, self.generator.generate(request))
+            return
+        parts: list[str] = []
+        for part in self.generator.stream(request):
+            parts.append(part)
+            yield part
+        yield self.finish(request, self.generator.complete(request, "".join(parts)))
+
+    def finish(self, request: AnswerRequest, answer: Answer) -> Answer:
+        """Citations checked; an answer that cites nothing, or lacks what its kind asks for
+        (a count, a date), becomes a refusal."""
+        checked = check(answer, self.document_text)
+        if checked.citations and answers_the_kind(request.kind, checked):
+            return checked
+        refused = refusal(request.language, request.today, covered_topics(request.candidates))
+        refused.retrieved = checked.retrieved
+        return refused
+
+
+def make_routes(
+    *,
+    generator: AnswerGenerator,
+    lists: bool,
+    events: Callable[[], list[Event]],
+    describe: Callable[[str], str],
+    document_text: Callable[[str], str],
+    keywords: Callable[[], KeywordIndex],
+    policy: AnswerabilityPolicy,
+    off_topic: OffTopicDetector,
+    question_vector: Callable[[str], Vectors],
+) -> list[AnswerRoute]:
+    """The routes in the order they are tried: the one place that order is set. ``lists``:
+    answer list questions with the list a document announces (the extractive default; a
+    language model reads lists itself)."""
+    passages = PassagesRoute(generator, document_text)
+    routes: list[AnswerRoute] = [
+        OutOfRoleRoute(),
+        EventsRoute(events, describe, document_text),
+        UnanswerableRoute(keywords, policy, off_topic, question_vector),
+    ]
+    if lists:
+        routes.append(AnnouncedListRoute(passages.finish))
+    routes.append(passages)
+    return routes
+
+
+def answer_by_routes(routes: Sequence[AnswerRoute], asked: Asked) -> Answer | None:
+    """The first answer of the routes before the last, in order; None leaves the question to
+    the last route (the passages, which may stream)."""
+    for route in routes[:-1]:
+        if route.applies(asked) and (answer := route.answer(asked)) is not None:
+            return answer
+    return None
+
+
+def best_documents(candidates: Sequence[Candidate]) -> list[str]:
+    """Sources by the summed score of their retrieved chunks: a document many good chunks
+    come from is more about the question than one with a single lucky chunk."""
+    total: dict[str, float] = {}
+    for candidate in candidates:
+        source = str(candidate.hit.metadata.get("source"))
+        total[source] = total.get(source, 0.0) + candidate.score
+    return sorted(total, key=lambda s: total[s], reverse=True)
+
+
+def covered_topics(candidates: Sequence[Candidate]) -> list[str]:
+    """The titles of the first retrieved documents: what the documents do cover."""
+    titles = [str(c.hit.metadata.get("title", "")) for c in candidates]
+    return [t for t in dict.fromkeys(titles) if t][:3]
