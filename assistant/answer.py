@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from index.lexicon import LANGUAGES, Language, entry
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -44,7 +46,7 @@ class Answer:
     answer: str
     refused: bool
     citations: list[Citation] = field(default_factory=list)
-    language: str = "nl"
+    language: Language = "nl"
     today: dt.date | None = None
     #: Not part of the JSON contract: what retrieval returned and what the answer step saw.
     retrieved: list[Passage] = field(default_factory=list)
@@ -64,24 +66,16 @@ class Answer:
         }
 
 
-REFUSALS = {
-    "nl": "Dat staat niet in de documenten van de beweging.",
-    "en": "The movement's documents don't say.",
-}
-OUT_OF_ROLE = {
-    "nl": "Ik beantwoord alleen vragen over de documenten van de beweging Radicale vernieuwing; "
-    "daar kan ik je niet mee helpen.",
-    "en": "I only answer questions about the documents of the Radicale vernieuwing movement, "
-    "so I can't help with that.",
-}
-COVERS = {
-    "nl": "De documenten gaan onder meer over: {topics}.",
-    "en": "The documents cover, among other things: {topics}.",
-}
+REFUSALS: dict[Language, str] = {lang: entry("refusal", lang) for lang in LANGUAGES}
+OUT_OF_ROLE: dict[Language, str] = {lang: entry("out_of_role", lang) for lang in LANGUAGES}
+COVERS: dict[Language, str] = {lang: entry("covers", lang) for lang in LANGUAGES}
 
 
 def refusal(
-    language: str, today: dt.date | None, topics: list[str] | None = None, out_of_role: bool = False
+    language: Language,
+    today: dt.date | None,
+    topics: list[str] | None = None,
+    out_of_role: bool = False,
 ) -> Answer:
     """'The documents don't say', with what they do cover when that helps."""
     text = (OUT_OF_ROLE if out_of_role else REFUSALS)[language]

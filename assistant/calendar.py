@@ -17,51 +17,28 @@ from dataclasses import dataclass, replace
 from assistant.answer import Answer, Citation, Passage
 from assistant.questions import Kind
 from index.events import Event
+from index.lexicon import Language, entry, pattern, words
 from index.text import DUTCH_MONTHS, DUTCH_WEEKDAYS, ENGLISH_MONTHS, fold
 
-_NEXT = re.compile(r"\b(volgende|eerstvolgende|komende|aankomende|next|upcoming|coming)\b")
-_LAST = re.compile(r"\b(vorige|laatste|afgelopen|last|previous|most recent|took place)\b")
-_FIRST = re.compile(r"\b(eerste|first)\b")
-_CLOSING = re.compile(r"\b(afsluitende|afsluiting|slotbijeenkomst|closing|final)\b")
-_INTENT_WORDS = re.compile(
-    r"\b(volgende|eerstvolgende|komende|aankomende|next|upcoming|coming|vorige|laatste|"
-    r"afgelopen|last|previous|recent|eerste|first|afsluitende|afsluiting|closing|final|deze|"
-    r"maand|this|month)\b"
-)
-_THIS_MONTH = re.compile(r"\b(deze maand|this month)\b")
-_GENERIC_EVENT = re.compile(
-    r"\b(bijeenkomst\w*|meetings?|sessions?|sessies?|events?|evenement\w*|activiteit\w*)\b"
-)
-_EVENT_TALK = re.compile(
-    r"\b(bijeenkomst\w*|meetings?|sessions?|sessies?|events?|evenement\w*|drieluik|week van de "
-    r"radicale vernieuwing|week of radical renewal|dialoog\w*|slotdag|editie|edition|"
-    r"inspiratie\w*|agenda|calendar|programma)\b"
-)
-_ASKS_TIME = re.compile(
-    r"\b(wanneer|hoe laat|welke datum|op welke dag|when|what time|which day|what date|begint|"
-    r"start)\b"
-)
-_ASKS_PLACE = re.compile(
-    r"\b(waar|where|welke (plaats|stad|locatie)|which (place|city|venue)|locatie|location|venue)\b"
-)
+_NEXT = pattern("calendar_next")
+_LAST = pattern("calendar_last")
+_FIRST = pattern("calendar_first")
+_CLOSING = pattern("calendar_closing")
+_INTENT_WORDS = pattern("calendar_intent_words")
+_THIS_MONTH = pattern("calendar_this_month")
+_GENERIC_EVENT = pattern("calendar_generic_event")
+_EVENT_TALK = pattern("calendar_event_talk")
+_ASKS_TIME = pattern("calendar_asks_time")
+_ASKS_PLACE = pattern("calendar_asks_place")
 #: 'Waar kan ik me aanmelden?' asks where the asker does something, not where an event is.
-_ASKER_ACTS = re.compile(
-    r"\b(waar|where) (kan|kun|moet|mag|can|do|should|must|may) (ik|je|i|you|we)\b"
-)
+_ASKER_ACTS = pattern("calendar_asker_acts")
 #: A follow-up that points back at the event of the turn before ('En waar is dat?').
-_POINTS_BACK = re.compile(r"\b(dat|die|dit|daar|het|it|that|this|there)\b")
-_STOP = {
-    "de", "het", "een", "en", "van", "is", "wat", "wie", "waar", "wanneer", "welke", "hoe",
-    "op", "in", "over", "voor", "met", "was", "zijn", "er", "the", "a", "an", "of", "what",
-    "who", "where", "when", "which", "how", "on", "about", "for", "with", "are", "there",
-    "does", "do", "did", "take", "took", "place", "vindt", "plaats", "laat", "begint", "start",
-    "datum", "dag", "day", "date", "time", "dat", "die", "dit", "daar", "it", "that", "this",
-    "locatie", "location", "venue", "held", "gehouden",
-}  # fmt: skip
+_POINTS_BACK = pattern("calendar_points_back")
+_STOP = words("calendar_stopwords")
 _MONTHS_NL = DUTCH_MONTHS
 _MONTHS_EN = ENGLISH_MONTHS
 _DAYS_NL = DUTCH_WEEKDAYS
-_DAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_DAYS_EN: list[str] = entry("weekdays", "en")
 _DATE_IN_QUESTION = re.compile(
     r"\b(\d{1,2})\s+(" + "|".join(_MONTHS_NL + [m.lower() for m in _MONTHS_EN]) + r")"
     r"(?:\s+((?:19|20)\d\d))?\b"
@@ -77,11 +54,15 @@ class CalendarQuestion:
     years: frozenset[int] = frozenset()  # years the question names: 'de Week van 2024'
 
 
-def calendar_question(question: str, kind: Kind, earlier: str = "") -> CalendarQuestion | None:
+def calendar_question(
+    question: str, kind: Kind, earlier: str = "", event_talk: bool = True
+) -> CalendarQuestion | None:
     """The question's time intent, when it is a question about events; else None.
 
     A follow-up that asks when or where 'that' is ('En waar is dat?') is about the event
-    of the ``earlier`` question: its intent and subject come from there.
+    of the ``earlier`` question: its intent and subject come from there. ``event_talk``
+    False: the question need not say 'meeting' or 'event' (it may name one: see
+    ``names_an_event``).
     """
     asked = fold(question)
     asks_place = (kind == "where" or bool(_ASKS_PLACE.search(asked))) and not (
@@ -94,7 +75,7 @@ def calendar_question(question: str, kind: Kind, earlier: str = "") -> CalendarQ
             return None  # 'Wie organiseert dat?' is no question for the calendar
         text = f"{fold(earlier)} {asked}"
     date = _DATE_IN_QUESTION.search(text)
-    talks_events = bool(_EVENT_TALK.search(text))
+    talks_events = bool(_EVENT_TALK.search(text)) or not event_talk
     directional = _NEXT.search(text) or _LAST.search(text) or _THIS_MONTH.search(text)
     if not talks_events or not (asks_time or asks_place or directional or date):
         return None
@@ -154,6 +135,23 @@ def _topic(text: str) -> set[str]:
     }
 
 
+#: A question names an event when this share of its subject's words is in the event's title.
+_NAMES_EVENT = 2 / 3
+
+
+def names_an_event(question: CalendarQuestion, events: Sequence[Event]) -> bool:
+    """The question's subject is an event's own name ('de Week van de Radicale vernieuwing'),
+    as the event records title it: a question about it is one for the calendar though it
+    says no 'meeting' or 'event'."""
+    if len(question.topic) < 2:
+        return False
+    for event in events:
+        title = {w[:6] for w in re.findall(r"\w+", fold(event.title))}
+        if len(question.topic & title) >= _NAMES_EVENT * len(question.topic):
+            return True
+    return False
+
+
 def _matches(event: Event, topic: set[str], describe: Callable[[str], str]) -> float:
     """Topic words in the event's own text count fully, in its document's descriptors half."""
     own = fold(" ".join([event.title, event.sentence, event.place or ""]))
@@ -190,7 +188,7 @@ def answer_calendar(
     question: CalendarQuestion,
     events: Sequence[Event],
     today: dt.date,
-    language: str,
+    language: Language,
     every_event: Sequence[Event] = (),
 ) -> tuple[str, list[Event]] | None:
     """The answer text (with [n] markers in order of the returned events), or None.
@@ -308,7 +306,7 @@ def _detail(event: Event) -> tuple[bool, bool, bool]:
 
 
 class _Phrases:
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: Language) -> None:
         self.language = language
 
     def date(self, event: Event) -> str:
@@ -435,7 +433,9 @@ class _Phrases:
         return text, cited
 
 
-def calendar_answer(text: str, events: Sequence[Event], language: str, today: dt.date) -> Answer:
+def calendar_answer(
+    text: str, events: Sequence[Event], language: Language, today: dt.date
+) -> Answer:
     citations = [
         Citation(
             n=n, title=e.document_title, source=e.source, url=e.url, page=e.page, quote=e.sentence

@@ -18,17 +18,12 @@ from assistant.answer import Answer, last_said
 from assistant.questions import Kind, holds_what_is_asked
 from assistant.request import AnswerRequest, answer_from, citation_for
 from index.keywords import Vocabulary
+from index.lexicon import words
 from index.retrieval import Candidate, merge_runs
 from index.store import Hit
 from index.text import document_date, dutch_date, english_date, fold, sentence_spans, yearless_dates
 
-_STOPWORDS = {
-    "de", "het", "een", "en", "van", "is", "wat", "wie", "waar", "wanneer", "welke", "hoe",
-    "waarom", "zijn", "er", "op", "voor", "met", "niet", "ik", "je", "we", "kan", "wordt",
-    "bij", "aan", "ook", "dat", "die", "dit", "deze", "over", "naar", "om", "te", "in",
-    "the", "a", "an", "and", "of", "what", "who", "where", "when", "which", "how", "why",
-    "are", "there", "on", "for", "with", "to", "at", "that", "this", "about", "does", "do",
-}  # fmt: skip
+_STOPWORDS = words("answer_stopwords")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\b0\d{2,3}(?:[ \u2013-]+\d{2,4}){1,3}\b")
 # Text inside a document that addresses the assistant is data, never an instruction; it is

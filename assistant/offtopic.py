@@ -10,23 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from index.embedders import Embedder, Vectors
+from index.lexicon import phrases
 
 #: Broad subjects a document assistant for a care movement is asked about but can't answer.
-OFF_TOPIC_SUBJECTS = [
-    "the weather forecast", "het weerbericht",
-    "a cooking recipe", "een recept om te koken of te bakken",
-    "sports results", "sportuitslagen en voetbal",
-    "train times and public transport", "treintijden en openbaar vervoer",
-    "geography: countries and capital cities", "aardrijkskunde: landen en hoofdsteden",
-    "shopping and product prices", "winkelen en prijzen van producten",
-    "films, music and celebrities", "films, muziek en beroemdheden",
-    "computer programming", "computers en programmeren",
-    "mathematics homework", "huiswerk wiskunde",
-    "elections and national politics", "verkiezingen en landelijke politiek",
-    "opening hours and street address of an office", "openingstijden en adres van een kantoor",
-    "taxes and personal finance", "belastingen en persoonlijke financiën",
-    "repairing things at home", "iets thuis repareren",
-]  # fmt: skip
+OFF_TOPIC_SUBJECTS = phrases("off_topic_subjects")
 #: How much closer to an everyday subject than to the documents a question must be.
 MARGIN = 0.03
 

@@ -32,6 +32,9 @@ class Question:
     periods: tuple[Period, ...]
     #: What it asks of the event records (when / next / last / where an event is), if any.
     calendar: CalendarQuestion | None
+    #: The same when the question need not talk of events: it may name one ('Wanneer is de
+    #: Week van ...?'), which only the event records can tell.
+    calendar_if_named: CalendarQuestion | None
 
     @classmethod
     def analyse(cls, text: str, history: Sequence[Turn] = ()) -> Question:
@@ -46,4 +49,5 @@ class Question:
             leaves_role=leaves_role(text),
             periods=tuple(periods_in(text)),
             calendar=calendar_question(text, kind, earlier),
+            calendar_if_named=calendar_question(text, kind, earlier, event_talk=False),
         )

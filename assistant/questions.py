@@ -5,41 +5,29 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from index.lexicon import LANGUAGES, alternatives, entry, pattern, phrases
 from index.text import MENTIONS_DATE, fold, mentions_count
 
 #: What a question asks for; 'what' when nothing more specific is asked.
 Kind = Literal["contact", "when", "how_many", "who", "where", "list", "why", "what"]
 
 #: Ordered: the first pattern that matches decides the kind.
-_KINDS: list[tuple[Kind, str]] = [
-    ("contact", r"\b(contact|e-?mail|mail|mailadres|telefoon\w*|bellen|phone|reach|adres)\b"),
-    ("when", r"\b(wanneer|hoe laat|welke datum|op welke dag|when|what time|which day|what date)\b"),
-    ("how_many", r"\b(hoeveel|hoe veel|hoe lang|how (many|much|long)|welk deel|what share)\b"),
-    ("who", r"\b(wie|who|whose|wiens)\b"),
-    ("where", r"\b(waar|in welke (plaats|stad|provincie)|where|which (place|city|town))\b"),
-    ("list", r"\b(welke|which|wat zijn|what are|noem|name the|list)\b"),
-    ("why", r"\b(waarom|why|hoe kan|hoe kun|how can|how do|how does|hoe)\b"),
-]
+_KINDS: list[Kind] = ["contact", "when", "how_many", "who", "where", "list", "why"]
+_KIND_PATTERNS = {
+    kind: alternatives(f for language in LANGUAGES for f in entry("kinds", language).get(kind, []))
+    for kind in _KINDS
+}
 
-_ROLE_LEAVING = re.compile(
-    r"\b("
-    r"negeer|vergeet (je|jouw|alle|de)|ignore (all|your|the|previous|any)|disregard|"
-    r"system ?prompt|systeemprompt|jailbreak|"
-    r"forget (the|your|all)|doe alsof|pretend|act as|speel de rol|"
-    r"schrijf (een|me een) (gedicht|verhaal|lied|grap)|write (a|me a) (poem|story|song|joke)|"
-    r"wat vind (jij|je) (zelf|persoonlijk)?|what do you (personally )?think|jouw (eigen )?mening|"
-    r"your (own )?opinion"
-    r")\b"
-)
+_ROLE_LEAVING = pattern("role_leaving")
 
-_GREETING = re.compile(r"^\s*(hoi|hallo|hey|hi|hello|goedemorgen|goedemiddag|dag)\b[!. ]*$")
+_GREETING = re.compile(r"^\s*(" + "|".join(phrases("greetings")) + r")\b[!. ]*$")
 
 
 def question_kind(question: str) -> Kind:
     """contact, when, how_many, who, where, list, why, or what (the default)."""
     text = fold(question)
-    for kind, pattern in _KINDS:
-        if re.search(pattern, text):
+    for kind in _KINDS:
+        if _KIND_PATTERNS[kind].search(text):
             return kind
     return "what"
 

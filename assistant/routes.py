@@ -17,7 +17,14 @@ from typing import Protocol
 
 from assistant.answer import Answer, Turn, refusal
 from assistant.answerability import AnswerabilityPolicy, gather_evidence
-from assistant.calendar import answer_calendar, calendar_answer, in_named_years, relevant_events
+from assistant.calendar import (
+    CalendarQuestion,
+    answer_calendar,
+    calendar_answer,
+    in_named_years,
+    names_an_event,
+    relevant_events,
+)
 from assistant.citations import check
 from assistant.extractive import announced_list
 from assistant.generators import AnswerGenerator, StreamingGenerator
@@ -90,10 +97,18 @@ class EventsRoute:
     name: str = "events"
 
     def applies(self, asked: Asked) -> bool:
-        return asked.question.calendar is not None
+        return self._calendar(asked) is not None
+
+    def _calendar(self, asked: Asked) -> CalendarQuestion | None:
+        """What the question asks of the event records: a question about events, or one
+        about an event it names."""
+        named = asked.question.calendar_if_named
+        if asked.question.calendar is None and named and names_an_event(named, self.events()):
+            return named
+        return asked.question.calendar
 
     def answer(self, asked: Asked) -> Answer | None:
-        calendar = asked.question.calendar
+        calendar = self._calendar(asked)
         assert calendar is not None
         every_event = self.events()
         sources = best_documents(asked.candidates)

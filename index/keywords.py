@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.language import detect_language
+from index.lexicon import words
 from index.text import fold
 
 if TYPE_CHECKING:
@@ -32,28 +33,7 @@ if TYPE_CHECKING:
 #: Dutch ordinals too ('de eerste bijeenkomst' is not about 'De eerste Week'). Words
 #: about the documents themselves ('die in de documenten genoemd worden') say nothing of
 #: what the question is about.
-_STOPWORDS = frozenset({
-    "de", "het", "een", "en", "of", "van", "voor", "bij", "met", "op", "in", "aan", "te",
-    "naar", "om", "dat", "die", "dit", "deze", "is", "zijn", "was", "waren", "er", "ook", "als",
-    "maar", "dan", "nog", "niet", "wel", "geen", "wat", "wie", "waar", "wanneer", "welke",
-    "welk", "hoe", "waarom", "hoeveel", "je", "jij", "jouw", "u", "uw", "we", "wij", "ons",
-    "onze", "ze", "zij", "hun", "hen", "hij", "haar", "hem", "ik", "mij", "mijn", "me", "kan",
-    "kun", "kunnen", "moet", "moeten", "wordt", "worden", "werd", "werden", "heeft", "hebben",
-    "had", "door", "over", "uit", "tot", "zo", "al", "nu", "meer", "the", "a", "an", "and",
-    "or", "for", "to", "at", "on", "with", "by", "from", "are", "were", "be", "been", "what",
-    "who", "where", "when", "which", "how", "why", "many", "much", "do", "does", "did", "can",
-    "could", "will", "would", "this", "that", "these", "those", "it", "its", "there", "their",
-    "they", "them", "about", "into", "than", "then", "also", "any", "some", "my", "i", "you",
-    "your", "our", "up", "out", "if", "so", "not", "no", "all", "each", "other", "only", "very",
-    "just", "as", "am", "he", "she", "his", "her", "him", "us", "have", "has", "get", "got",
-    "take", "took", "taken", "give", "gave", "given", "set", "make", "made", "use", "used",
-    "part", "like", "more", "most", "after", "before", "should", "shall", "may", "might", "must",
-    "say", "said", "tell", "please", "know", "first", "next", "last", "eerste", "volgende",
-    "laatste", "vorige", "eerstvolgende",
-    "document", "documenten", "documents", "noem", "genoemd", "genoemde", "noemen", "noemt",
-    "vermeld", "mentioned",
-    "mention", "according", "volgens",
-})  # fmt: skip
+_STOPWORDS = words("stopwords")
 _MIN_PART = 4
 
 
@@ -69,10 +49,7 @@ def _stemmer(language: str) -> object:
 
 
 #: Particles of Dutch separable verbs, written apart around 'te': 'mee te doen', 'aan te melden'.
-_PARTICLES = frozenset({
-    "mee", "aan", "op", "af", "uit", "in", "door", "over", "toe", "terug", "samen", "weg",
-    "bij", "na", "voor", "om", "tegen", "vast", "los", "mede", "neer", "binnen", "rond",
-})  # fmt: skip
+_PARTICLES = words("particles", ("nl",))
 
 
 def _derived_from(word: str) -> list[str]:

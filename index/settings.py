@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Bumped whenever cleaning or chunking changes what a stored chunk contains, so that an
 #: upgrade builds a fresh collection instead of mixing old and new chunks.
-PIPELINE_VERSION = 4
+PIPELINE_VERSION = 5
 
 
 def default_corpus_dir() -> Path:

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 import unicodedata
 
+from index.lexicon import entry
+
 # Dutch and English abbreviations after which a full stop does not end a sentence.
 _ABBREVIATIONS = {
     "bijv", "bv", "o.a", "d.w.z", "dhr", "mevr", "dr", "drs", "ir", "ing", "mr", "prof",
@@ -16,17 +18,10 @@ _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)»\]]*\s+(?=[\"'“‘(«\[]?[A-ZÀ
 _WORD_BEFORE = re.compile(r"([\w.]+)[.!?…]*[\"'”’)»\]]*\s*$")
 
 
-DUTCH_MONTHS = [
-    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-    "oktober", "november", "december",
-]  # fmt: skip
-DUTCH_WEEKDAYS = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
+DUTCH_MONTHS: list[str] = entry("months", "nl")
+DUTCH_WEEKDAYS: list[str] = entry("weekdays", "nl")
 # Not 'een': mostly the article ('een programma'); 'één' with its accents is the number.
-_NUMBER_WORDS = (
-    "één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|"
-    "vijftien|zestien|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|honderd|"
-    "duizend|kwart|helft|derde|procent"
-)
+_NUMBER_WORDS = "|".join(entry("number_words", "nl"))
 #: A number, in digits or Dutch words ("1 op de 8", "achttien", "een kwart").
 MENTIONS_NUMBER = re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.IGNORECASE)
 
@@ -105,10 +100,7 @@ def yearless_dates(text: str, written: dt.date) -> list[dt.date]:
     return list(dict.fromkeys(found))
 
 
-ENGLISH_MONTHS = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-]  # fmt: skip
+ENGLISH_MONTHS: list[str] = entry("months", "en")
 
 
 def english_date(day: dt.date) -> str:

@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, replace
 
 from index.events import Event
-from index.text import DUTCH_MONTHS, DUTCH_WEEKDAYS, sentence_spans
+from index.lexicon import phrases, words
+from index.text import DUTCH_MONTHS, DUTCH_WEEKDAYS, document_date, sentence_spans, yearless_dates
 from ingest.cleaning import CleanText
 
 MONTHS = {name: number for number, name in enumerate(DUTCH_MONTHS, start=1)}
@@ -29,21 +30,25 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _VAGUE_MONTH = re.compile(
-    rf"\b(?P<when>begin|half|midden|eind|medio)\s+(?P<month>{_MONTH})\b", re.I
+    rf"\b(?P<when>begin|half|midden|eind|medio|in)\s+(?P<month>{_MONTH})\b", re.I
 )
 _VAGUE_YEAR = re.compile(r"\b(?:in|voor|tijdens|medio|eind|begin)\s+(?P<year>20\d\d)\b", re.I)
 _TIME_RANGE = re.compile(
     r"\b(\d{1,2})[:.](\d{2})\s*(?:uur\s*)?(?:-|–|tot)\s*(\d{1,2})[:.](\d{2})\b"
 )
 _TIME = re.compile(r"\b(\d{1,2})[:.](\d{2})\s*uur\b|\bom\s+(\d{1,2})[:.](\d{2})\b")
-_EVENT_NOUNS = (
-    r"\w*bijeenkomst(?:en)?|drieluik|deel \d|slotdag|editie|ontmoeting(?:en)?|webinar|sessie|"
-    r"symposium|congres|conferentie|workshop|afsluitende|Week van de Radicale vernieuwing"
-)
+_NAMED_EVENT = re.compile("|".join(phrases("named_event", ("nl",))))
+_EVENT_NOUNS = "|".join([*phrases("event_nouns", ("nl",)), *phrases("named_event", ("nl",))])
 _EVENT_NOUN = re.compile(rf"\b({_EVENT_NOUNS})\b", re.IGNORECASE)
 _EVENT_WORDS = re.compile(
-    rf"\b({_EVENT_NOUNS}|vindt plaats|vond plaats|gepland|organiseren we|bij elkaar|bijeen)\b",
-    re.IGNORECASE,
+    rf"\b({_EVENT_NOUNS}|{'|'.join(phrases('event_phrases', ('nl',)))})\b", re.IGNORECASE
+)
+_EVENT_PARTS = words("event_parts", ("nl",))
+#: 'a.s.' (aanstaande: the coming one) and 'jl.' (jongstleden: the last one) after a date.
+_RELATIVE = re.compile(r"\s+(a\.\s?s|jl)\.?", re.IGNORECASE)
+#: 'Geplaatst op 12 december 2019': the page's date, never an event's.
+_PUBLISHED = re.compile(
+    r"\b(" + "|".join(phrases("publication_markers")) + r")\s*:?\s*$", re.IGNORECASE
 )
 #: A year alone is an event's date only this close to an event word ("in 2024" after
 #: "de afsluitende"), not when it dates a plan elsewhere in the sentence.
@@ -77,15 +82,18 @@ class _Mention:
 def extract_events(clean: CleanText, metadata: dict[str, object], has_pages: bool) -> list[Event]:
     text = clean.text
     context_years = _context_years(text)
+    written = document_date(text)
     events: list[Event] = []
     previous: dt.date | None = None
     for start, end in _units(clean):
         unit = text[start:end]
         if not _EVENT_WORDS.search(unit) and not _is_header(clean, start):
             continue
-        mentions = _mentions(unit)
+        mentions = [m for m in _mentions(unit) if not _PUBLISHED.search(unit[: m.start])]
         for index, mention in enumerate(mentions):
-            event = _event(mention, index, len(mentions), unit, context_years, previous, metadata)
+            event = _event(
+                mention, index, len(mentions), unit, context_years, previous, metadata, written
+            )
             if event is None:
                 continue
             if has_pages:
@@ -184,6 +192,7 @@ def _event(
     context_years: list[tuple[int, int]],
     previous: dt.date | None,
     metadata: dict[str, object],
+    written: dt.date | None = None,
 ) -> Event | None:
     start = end = None
     year = mention.year
@@ -195,7 +204,9 @@ def _event(
         precision, certainty = "month", "vague"
     else:
         if year is None:
-            year = _infer_year(mention, unit, context_years, previous)
+            year = _relative_year(mention, unit, written) or _infer_year(
+                mention, unit, context_years, previous
+            )
             if year is None:
                 return None
         assert mention.day is not None and mention.month is not None
@@ -226,6 +237,15 @@ def _event(
         place=_place(unit),
         organiser=_organiser(unit),
     )
+
+
+def _relative_year(mention: _Mention, unit: str, written: dt.date | None) -> int | None:
+    """The year of '5 februari a.s.' (the coming one) or '11 september jl.' (the last one),
+    counted from when the page was written; None for a date without either."""
+    if written is None or not _RELATIVE.match(unit[mention.end :]):
+        return None
+    days = yearless_dates(unit[mention.start : mention.end + 8], written)
+    return days[0].year if days else None
 
 
 def _infer_year(
@@ -281,11 +301,9 @@ def _title(unit: str, metadata: dict[str, object]) -> str:
     word = noun.group(0)
     if word.lower().startswith("deel") or word.lower() == "afsluitende":
         word = "drieluik" if "drieluik" in unit.lower() else "bijeenkomst"
-    if (
-        word.lower() in ("slotdag", "editie")
-        and "week van de radicale vernieuwing" in (unit + document_title).lower()
-    ):
-        word = f"{word} van de Week van de Radicale vernieuwing"
+    named = _NAMED_EVENT.search(unit) or _NAMED_EVENT.search(document_title)
+    if word.lower() in _EVENT_PARTS and named:
+        word = f"{word} van de {named.group(0)}"
     if quoted := _QUOTED.search(unit):
         return f"{word} ‘{quoted.group(1)}’"
     return word

@@ -200,18 +200,38 @@ def test_new_announcement_becomes_the_next_session(
 
 
 def test_a_year_in_a_when_question_dates_the_event_not_a_next_question() -> None:
-    from assistant.calendar import calendar_question, in_named_years
+    from assistant.calendar import calendar_question, in_named_years, names_an_event
     from index.events import Event
 
     def week(year: int) -> Event:
         day = dt.date(year, 11, 8)
-        return Event("Week", day, None, None, "day", "stated", "8 november", "...", "a", "A")
+        title = "Week van de Radicale vernieuwing"
+        return Event(title, day, None, None, "day", "stated", "8 november", "...", "a", "A")
 
     events = [week(2021), week(2022)]
-    asked = calendar_question("Wanneer is de Week van de Radicale vernieuwing 2024?", "when")
+    asked = calendar_question(
+        "Wanneer is de Week van de Radicale vernieuwing 2024?", "when", "", False
+    )
     assert asked is not None and asked.years == {2024}
     assert in_named_years(asked, events) == []
-    asked_2022 = calendar_question("Wanneer is de Week van de Radicale vernieuwing 2022?", "when")
+    asked_2022 = calendar_question(
+        "Wanneer is de Week van de Radicale vernieuwing 2022?", "when", "", False
+    )
     assert asked_2022 is not None and in_named_years(asked_2022, events) == [events[1]]
     upcoming = calendar_question("Wanneer is de volgende bijeenkomst over 2022?", "when")
     assert upcoming is not None and upcoming.years == frozenset()
+    assert names_an_event(asked, events) and not names_an_event(upcoming, events)
+
+
+def test_a_pages_own_date_is_no_event_and_a_s_and_jl_date_from_it() -> None:
+    text = (
+        "Wetenswaardigheden #7\n\nGeplaatst op 12 december 2019\n\nHet kernteam breidt uit. "
+        "Op 5 februari a.s. is de eerste bijeenkomst in deze samenstelling. Op 11 juli jl. "
+        "vond de bijeenkomst over regels plaats. De voortgangsbijeenkomst is in maart 2021."
+    )
+    clean = clean_pages([text], block_paragraphs=True)
+    events = extract_events(clean, {"source": "a.txt", "title": "Wetenswaardigheden #7"}, False)
+    days = [(e.start, e.precision) for e in events if e.start]
+    assert dt.date(2019, 12, 12) not in [d for d, _ in days]
+    assert (dt.date(2020, 2, 5), "day") in days and (dt.date(2019, 7, 11), "day") in days
+    assert any(e.year == 2021 and e.precision == "month" for e in events)
