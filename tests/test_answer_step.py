@@ -1,0 +1,88 @@
+"""The answer step on small hand-written passages, with the model-free embedder that ships
+beside the real ones: each test runs in milliseconds and says which behaviour it is about."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.extractive import ExtractiveGenerator
+from assistant.question import Question
+from assistant.request import AnswerRequest
+from index.embedders import HashingEmbedder
+from index.keywords import KeywordIndex
+from index.retrieval import Candidate
+from index.store import Hit
+from index.text import sentence_spans
+
+EMBEDDER = HashingEmbedder()
+
+
+def _request(question: str, documents: dict[str, str], titles: dict[str, str]) -> AnswerRequest:
+    """Every document one chunk, ranked by similarity, each sentence scored as the reranker
+    scores them: what retrieval hands the answer step."""
+    hits = [
+        Hit(f"{source}:0", text, {"source": source, "title": titles.get(source, source),
+                                  "start": 0, "end": len(text), "chunk_index": 0}, 0.0)
+        for source, text in documents.items()
+    ]  # fmt: skip
+    query = EMBEDDER.embed_queries([question])[0]
+    candidates = []
+    for hit in hits:
+        spans = sentence_spans(hit.text)
+        vectors = EMBEDDER.embed_passages([hit.text[s:e] for s, e in spans])
+        scored = [(s, e, float(np.dot(v, query))) for (s, e), v in zip(spans, vectors, strict=True)]
+        best = max(score for _, _, score in scored)
+        candidates.append(Candidate(hit, best, best, 0.0, sorted(scored, key=lambda x: -x[2])))
+    candidates.sort(key=lambda c: c.score, reverse=True)
+    asked = Question.analyse(question)
+    by_source: dict[str, Sequence[Hit]] = {h.metadata["source"]: [h] for h in hits}
+    return AnswerRequest(
+        question=question, query=question, language=asked.language, kind=asked.kind,
+        candidates=candidates, contexts=[h.text for h in hits], today=dt.date(2026, 1, 1),
+        vocabulary=KeywordIndex([h.id for h in hits], [h.text for h in hits]),
+        document_chunks=lambda source: by_source.get(source, ()),
+    )  # fmt: skip
+
+
+def test_a_who_question_puts_the_sentence_that_names_a_person_first() -> None:
+    from assistant import extractive
+
+    text = (
+        "Het schoolproject wordt geleid vanuit de school in de stad.\n\n"
+        "Marit van der Berg leidt het schoolproject."
+    )
+    request = _request("Wie leidt het schoolproject van de school?", {"a.txt": text}, {})
+    scored = extractive._scored_sentences(request, list(request.candidates))
+    best = max(scored, key=lambda s: s.score)
+    assert best.text == "Marit van der Berg leidt het schoolproject."
+    words_only = max(scored, key=lambda s: s.base)
+    assert words_only.text.startswith("Het schoolproject")  # the bonus is what decides
+
+
+def test_a_day_without_a_year_is_dated_from_the_page() -> None:
+    text = (
+        "Nieuws van de beweging\n\nGeplaatst op 12 december 2019\n\n"
+        "Het kernteam breidt uit met vier organisaties. Op 5 februari a.s. komt het "
+        "uitgebreide kernteam voor het eerst bijeen."
+    )
+    answer = ExtractiveGenerator().generate(
+        _request("Wanneer komt het uitgebreide kernteam bijeen?", {"a.txt": text}, {})
+    )
+    assert "5 februari a.s." in answer.answer and "(5 februari 2020)" in answer.answer
+    assert [c.quote for c in answer.citations] and all(
+        quote in text for c in answer.citations for quote in c.quote.split(" … ")
+    )
+
+
+def test_a_short_statement_goes_on_with_the_next_sentence_of_its_paragraph() -> None:
+    text = (
+        "Tijdens de actiedagen is er veel besproken. Er zijn drie kernoorzaken in kaart "
+        "gebracht: geld, regels en wachtlijsten.\n\nDaarna volgde een lunch."
+    )
+    answer = ExtractiveGenerator().generate(
+        _request("Wat is er tijdens de actiedagen besproken?", {"a.txt": text}, {})
+    )
+    assert "kernoorzaken" in answer.answer and "lunch" not in answer.answer
