@@ -331,3 +331,44 @@ def test_compare_shows_improvements_and_regressions(eval_run: Path, tmp_path: Pa
     )
     assert shown.exit_code == 0
     assert "pass_rate" in shown.output and rows[0]["id"] in shown.output
+
+
+MORE = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus-more" / "docs"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not MORE.is_dir(), reason="../shared/corpus-more is not beside the checkout")
+def test_several_corpus_and_question_sets_side_by_side_with_a_floor_per_set(
+    tmp_path: Path,
+) -> None:
+    sets = []
+    for name, doc, question, fact in (
+        ("jeugd", "17_rvjeugdzorg-manifest.txt", "Wat is de titel van het manifest?", "vrijheid"),
+        ("ggz", "12_clientenraad-start-rv-langdurige-ggz.txt",
+         "Wanneer start de beweging Radicale vernieuwing langdurige ggz?", "januari 2021"),
+    ):  # fmt: skip
+        corpus = tmp_path / name / "docs"
+        corpus.mkdir(parents=True)
+        (corpus / doc).write_text((MORE / doc).read_text(encoding="utf-8"), encoding="utf-8")
+        questions = tmp_path / name / "questions.yaml"
+        questions.write_text(
+            f"- id: {name}-1\n  question: {question}\n  kind: fact\n"
+            f"  must_contain: [['{fact}']]\n  cite: [{{doc: {doc}}}]\n",
+            encoding="utf-8",
+        )
+        sets += ["--set", str(corpus), str(questions)]
+    floor = tmp_path / "floor.json"
+    floor.write_text(json.dumps({"sets": {"jeugd": {"assistant": {"pass_rate": 1.0}},
+                                          "ggz": {"assistant": {"pass_rate": 2.0}}}}))  # fmt: skip
+    out = tmp_path / "run"
+    args = ["eval", *sets, "--no-baselines", "--index-dir", str(tmp_path / "index")]
+    failed = CliRunner().invoke(main, [*args, "--out", str(out), "--floor", str(floor)])
+    assert failed.exit_code == 1, failed.output
+    assert "ggz: assistant: pass_rate = 1.000 is below the floor 2.000" in failed.stderr
+    assert "jeugd:" not in failed.stderr
+    combined = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    assert set(combined["sets"]) == {"jeugd", "ggz"}
+    for name in ("jeugd", "ggz"):
+        assert (out / name / "report.html").is_file()
+        assert combined["sets"][name]["systems"]["assistant"]["metrics"]["pass_rate"] == 1.0
+    assert "jeugd" in failed.output and "ggz" in failed.output  # the side-by-side table
