@@ -129,6 +129,25 @@ def test_example_question_and_thumbs_down_are_stored(server: dict, browser: obje
     assert "000_5de1ae5a7503ed65.pdf" in rows[-1][3]
 
 
+def test_a_three_turn_conversation_understands_its_follow_up(server: dict, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    page.goto(str(server["url"]))
+    page.locator("#welcome").get_by_text("Welkom").wait_for()
+    turns = [
+        ("Wanneer was de eerste bijeenkomst over zorgonderwijs?", "9 mei 2023"),
+        ("En waar is dat?", "was in Kanaal30, Utrecht"),  # 'dat' is the meeting of turn 1
+        ("Wat kost het om mee te doen?", "kosteloos"),  # a new subject, not the last answer
+    ]
+    for number, (question, expected) in enumerate(turns, start=1):
+        page.locator("#question textarea").fill(question)
+        page.locator("#send").click()
+        rows = page.locator("#chatbot .message-row.bot-row")
+        rows.nth(number - 1).wait_for(timeout=60_000)
+        text = _last_answer(page, "Bronnen")
+        assert expected in text, (question, text)
+    page.close()
+
+
 def test_the_api_answers_like_the_cli(server: dict) -> None:
     from gradio_client import Client
 

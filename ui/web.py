@@ -216,9 +216,21 @@ class WebChat:
 
 
 def _plain(content: Any) -> str:
-    text = content if isinstance(content, str) else str(content)
+    """A chat message's text, whatever shape Gradio hands it in: a string, a list of parts
+    ({'type': 'text', 'text': ...}, as Gradio 6 does), or one such part."""
+    text = _text_of(content)
     text = re.sub(r"<[^>]+>", " ", text.split("**Bronnen**")[0].split("**Sources**")[0])
     return html.unescape(" ".join(text.split()))
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or content.get("content") or "")
+    if isinstance(content, list | tuple):
+        return " ".join(_text_of(part) for part in content)
+    return "" if content is None else str(content)
 
 
 def _reveal(text: str) -> Iterator[str]:
