@@ -66,7 +66,7 @@ def _load_pdf(path: Path, data: bytes) -> LoadedDocument:
     import io
 
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
     if not data.lstrip().startswith(b"%PDF"):
         raise DocumentError(path, "is not a PDF (no %PDF header); the file may be damaged")
@@ -77,6 +77,11 @@ def _load_pdf(path: Path, data: bytes) -> LoadedDocument:
         pages = [page.extract_text() or "" for page in reader.pages]
     except FileNotDecryptedError as exc:
         raise DocumentError(path, "is encrypted with a password; save an unprotected copy") from exc
+    except DependencyError as exc:
+        raise DocumentError(
+            path, f"is encrypted in a way this install cannot read ({exc}); "
+            "pip install 'pypdf[crypto]', or save an unprotected copy"
+        ) from exc  # fmt: skip
     except DocumentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:

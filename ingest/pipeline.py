@@ -72,8 +72,17 @@ class ChunkingOptions:
 def prepare(
     path: Path, data: bytes, options: ChunkingOptions
 ) -> tuple[list[Document], list[Event]]:
-    """Load, clean and chunk one file, and find its dated events (no index involved)."""
-    loaded = load_document(path, data)
+    """Load, clean and chunk one file, and find its dated events (no index involved).
+
+    Whatever a parser raises on a hostile or broken file (pypdf's ``DependencyError`` for
+    an AES-encrypted PDF, a ``RecursionError`` for deeply nested markup) is that file's
+    problem, reported with its name: the ingest goes on with the next file."""
+    try:
+        loaded = load_document(path, data)
+    except DocumentError:
+        raise
+    except Exception as exc:  # a third-party parser's own error types are open-ended
+        raise DocumentError(path, f"could not be read ({type(exc).__name__}: {exc})") from exc
     clean = clean_pages(loaded.pages, block_paragraphs=loaded.kind in ("html", "markdown"))
     if not clean.text.strip():
         raise DocumentError(path, "no text is left after cleaning")

@@ -106,3 +106,41 @@ def test_pdf_without_text_asks_for_ocr(tmp_path: Path) -> None:
     pdf = make_pdf(tmp_path / "scan.pdf", [[]])
     with pytest.raises(DocumentError, match="no extractable text"):
         load_document(pdf, pdf.read_bytes())
+
+
+def _aes_pdf(path: Path, user_password: str) -> Path:
+    from pypdf import PdfWriter
+
+    source = make_pdf(path.with_suffix(".plain.pdf"), [["Een verslag van de slotdag."]])
+    writer = PdfWriter(clone_from=str(source))
+    writer.encrypt(user_password=user_password, owner_password="eigenaar", algorithm="AES-256")
+    with path.open("wb") as out:
+        writer.write(out)
+    source.unlink()
+    return path
+
+
+def test_an_aes_encrypted_pdf_is_read_without_a_password_and_refused_with_one(
+    tmp_path: Path,
+) -> None:
+    open_one = _aes_pdf(tmp_path / "aes.pdf", "")
+    loaded = load_document(open_one, open_one.read_bytes())
+    assert "slotdag" in loaded.pages[0]
+    locked = _aes_pdf(tmp_path / "aes-slot.pdf", "geheim")
+    with pytest.raises(DocumentError, match=r"aes-slot\.pdf: is encrypted"):
+        load_document(locked, locked.read_bytes())
+
+
+def test_whatever_a_parser_raises_is_that_files_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ingest.pipeline as pipeline
+
+    def nested_too_deep(path: Path, data: bytes) -> object:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(pipeline, "load_document", nested_too_deep)
+    path = tmp_path / "diep.html"
+    path.write_text("<div>" * 10 + "tekst", encoding="utf-8")
+    with pytest.raises(DocumentError, match=r"diep\.html: could not be read \(RecursionError"):
+        pipeline.prepare(path, path.read_bytes(), pipeline.ChunkingOptions(500, 80))
