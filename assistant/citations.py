@@ -26,9 +26,12 @@ def verbatim_in(quote: str, sources: Sequence[str]) -> str:
     return " … ".join(kept)
 
 
-def check(answer: Answer, document_text: Callable[[str], str]) -> Answer:
+def check(
+    answer: Answer, document_text: Callable[[str], str], flag_unsupported: bool = True
+) -> Answer:
     """Drop quotes not found verbatim in the cited document and markers that point nowhere;
-    flag statements no cited quote supports."""
+    flag statements no cited quote supports (``flag_unsupported``: for generated text; an
+    answer made of the documents' sentences and event records has nothing to flag)."""
     if answer.refused:
         return answer
     citations: list[Citation] = []
@@ -40,7 +43,7 @@ def check(answer: Answer, document_text: Callable[[str], str]) -> Answer:
     text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in known else "", answer.answer)
     cited = {int(n) for n in _MARKER.findall(text)}
     citations = [c for c in citations if c.n in cited]
-    unsupported = unsupported_statements(text, citations)
+    unsupported = unsupported_statements(text, citations) if flag_unsupported else []
     return replace(answer, answer=text, citations=citations, unsupported=unsupported)
 
 

@@ -121,7 +121,8 @@ class EventsRoute:
         if found is None:
             return None
         text, cited = found
-        return check(calendar_answer(text, cited, language, asked.today), self.document_text)
+        answer = calendar_answer(text, cited, language, asked.today)
+        return check(answer, self.document_text, flag_unsupported=False)
 
 
 @dataclass
@@ -173,6 +174,8 @@ class PassagesRoute:
 
     generator: AnswerGenerator
     document_text: Callable[[str], str]
+    #: Generated text is checked statement by statement; the documents' own sentences not.
+    flag_unsupported: bool = True
     name: str = "passages"
 
     def applies(self, asked: Asked) -> bool:
@@ -196,7 +199,7 @@ class PassagesRoute:
     def finish(self, request: AnswerRequest, answer: Answer) -> Answer:
         """Citations checked; an answer that cites nothing, or lacks what its kind asks for
         (a count, a date), becomes a refusal."""
-        checked = check(answer, self.document_text)
+        checked = check(answer, self.document_text, self.flag_unsupported)
         if checked.citations and answers_the_kind(request.kind, checked):
             return checked
         refused = refusal(request.language, request.today, covered_topics(request.candidates))
@@ -207,7 +210,7 @@ class PassagesRoute:
 def make_routes(
     *,
     generator: AnswerGenerator,
-    lists: bool,
+    extractive: bool,
     events: Callable[[], list[Event]],
     describe: Callable[[str], str],
     document_text: Callable[[str], str],
@@ -216,16 +219,17 @@ def make_routes(
     off_topic: OffTopicDetector,
     question_vector: Callable[[str], Vectors],
 ) -> list[AnswerRoute]:
-    """The routes in the order they are tried: the one place that order is set. ``lists``:
-    answer list questions with the list a document announces (the extractive default; a
-    language model reads lists itself)."""
-    passages = PassagesRoute(generator, document_text)
+    """The routes in the order they are tried: the one place that order is set.
+    ``extractive``: the generator answers with the documents' own sentences, so list
+    questions get the list a document announces (a language model reads lists itself) and
+    no statement needs flagging as unsupported."""
+    passages = PassagesRoute(generator, document_text, flag_unsupported=not extractive)
     routes: list[AnswerRoute] = [
         OutOfRoleRoute(),
         EventsRoute(events, describe, document_text),
         UnanswerableRoute(keywords, policy, off_topic, question_vector),
     ]
-    if lists:
+    if extractive:
         routes.append(AnnouncedListRoute(passages.finish))
     routes.append(passages)
     return routes

@@ -95,7 +95,7 @@ class Assistant:
         if self._routes is None:
             self._routes = make_routes(
                 generator=self.generator,
-                lists=self.settings.generator == "extractive",
+                extractive=self.settings.generator == "extractive",
                 events=self.events,
                 describe=self._describe,
                 document_text=self.document_text,

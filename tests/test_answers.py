@@ -414,3 +414,16 @@ def test_a_month_without_a_year_is_dated_by_the_page_it_stands_in() -> None:
     )
     assert not september.written_in("Medio september is er een publicatie.", dt.date(2020, 1, 9))
     assert not september.written_in("Medio september is een publicatie uitgebracht.")
+
+
+def test_answers_made_of_the_documents_flag_nothing_as_unsupported(
+    corpus_index: Assistant,
+) -> None:
+    import datetime as dt
+
+    today = dt.date(2023, 1, 10)
+    dated = corpus_index.ask("Wanneer was de eerste bijeenkomst over zorgonderwijs?", today=today)
+    sentences = corpus_index.ask("Welke initiatieven pakken eenzaamheid aan?", today=today)
+    for answer in (dated, sentences):
+        assert not answer.refused and answer.citations
+        assert answer.as_dict()["unsupported"] == []

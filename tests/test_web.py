@@ -148,6 +148,25 @@ def test_a_three_turn_conversation_understands_its_follow_up(server: dict, brows
     page.close()
 
 
+def test_links_images_and_html_in_text_are_shown_as_text(server: dict, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    page.goto(str(server["url"]))
+    page.locator("#welcome").get_by_text("Welkom").wait_for()
+    hostile = (
+        "Wat is [klik hier](https://phish.example/login) en ![x](http://127.0.0.1:9/t.png) "
+        "<img src=http://127.0.0.1:9/u.png> of https://phish.example/bare?"
+    )
+    page.locator("#question textarea").fill(hostile)
+    page.locator("#send").click()
+    page.locator("#chatbot .message-row.bot-row").first.wait_for(timeout=60_000)
+    chat = page.locator("#chatbot")
+    chat.get_by_text("klik hier").first.wait_for()
+    assert chat.locator("a[href*='phish.example']").count() == 0
+    assert chat.locator("img[src*='127.0.0.1:9']").count() == 0
+    assert "[klik hier](https" in chat.inner_text()  # shown as the text it is
+    page.close()
+
+
 def test_the_api_answers_like_the_cli(server: dict) -> None:
     from gradio_client import Client
 

@@ -54,11 +54,22 @@ def source_link(citation: Citation) -> str:
     return f"/gradio_api/file={quote(citation.source)}{page}"
 
 
+#: Markdown's own characters: a document's '[link](...)' or '![img](...)' must stay text.
+_MARKDOWN = re.compile(r"([\\`*_\[\]~])")
+
+
+def escape(text: str) -> str:
+    """Text from the documents (or a question), safe in the chat's Markdown: HTML escaped,
+    Markdown's link, image and emphasis characters escaped, and no address made a link."""
+    # A bare address would still be made a link: its '://' is written as an entity.
+    return _MARKDOWN.sub(r"\\\1", html.escape(text)).replace("://", "&#58;//")
+
+
 def render_answer(answer: Answer) -> str:
     """The answer and its sources as Markdown; everything from documents is escaped."""
-    text = html.escape(answer.answer).replace("\n", "  \n")
+    text = escape(answer.answer).replace("\n", "  \n")
     if answer.unsupported:
-        flagged = "; ".join(html.escape(s) for s in answer.unsupported)
+        flagged = "; ".join(escape(s) for s in answer.unsupported)
         text += f"\n\n⚠️ *Niet door de bronnen onderbouwd:* {flagged}"
     if not answer.citations:
         return text
@@ -66,13 +77,13 @@ def render_answer(answer: Answer) -> str:
     lines = [text, "", f"**{heading}**", ""]
     for c in answer.citations:
         where = f", p. {c.page}" if c.page else ""
-        name = html.escape(c.title or Path(c.source).name)
-        file_name = html.escape(Path(c.source).name)
+        name = escape(c.title or Path(c.source).name)
+        file_name = escape(Path(c.source).name)
         lines.append(
             f'{c.n}. <a href="{html.escape(source_link(c))}" target="_blank" '
             f'rel="noopener noreferrer" class="source-link">{name}</a>{where} '
             f"<small>({file_name})</small>"
-            f"<details><summary>Citaat</summary><blockquote>{html.escape(c.quote)}</blockquote>"
+            f"<details><summary>Citaat</summary><blockquote>{escape(c.quote)}</blockquote>"
             "</details>"
         )
     return "\n".join(lines)
@@ -84,10 +95,8 @@ def upcoming_panel(events: list[Event], today: dt.date) -> str:
     for event in upcoming[:5]:
         assert event.start is not None
         time_text = f", {event.start_time}" if event.start_time else ""
-        place = f", {html.escape(event.place)}" if event.place else ""
-        lines.append(
-            f"- **{dutch_date(event.start)}**{time_text}{place}: {html.escape(event.title)}"
-        )
+        place = f", {escape(event.place)}" if event.place else ""
+        lines.append(f"- **{dutch_date(event.start)}**{time_text}{place}: {escape(event.title)}")
     if not upcoming:
         lines.append(f"Er zijn na {dutch_date(today)} geen bijeenkomsten aangekondigd.")
         past = [e for e in events if e.start and (e.last_day or e.start) < today]
@@ -149,7 +158,7 @@ class WebChat:
         if not question:
             yield history, answers, ""
             return
-        history = [*history, {"role": "user", "content": html.escape(question)}]
+        history = [*history, {"role": "user", "content": escape(question)}]
         history.append({"role": "assistant", "content": "…"})
         yield history, answers, ""
         try:
@@ -159,12 +168,12 @@ class WebChat:
                     answer = part
                     break
                 shown += part
-                history[-1] = {"role": "assistant", "content": html.escape(shown)}
+                history[-1] = {"role": "assistant", "content": escape(shown)}
                 yield history, answers, ""
             else:
                 raise RvError("The answer backend stopped without an answer.")
             for partial in _reveal(answer.answer):  # extractive answers arrive whole
-                history[-1] = {"role": "assistant", "content": html.escape(partial)}
+                history[-1] = {"role": "assistant", "content": escape(partial)}
                 yield history, answers, ""
             history[-1] = {"role": "assistant", "content": render_answer(answer)}
             answers = [*answers, _record(question, answer)]
