@@ -73,6 +73,14 @@ class Assistant:
             self.retriever.keyword_index()  # embeds the new words now, not at the first question
         return report
 
+    def require_index(self) -> None:
+        """Raise IndexEmptyError, saying how to build one, when there is no index or it holds
+        nothing; a folder that does not exist is not created by asking."""
+        if self._store is None and not self.settings.index_dir.exists():
+            raise IndexEmptyError(self.settings.index_dir, missing=True)
+        if self.store.count() == 0:
+            raise IndexEmptyError(self.settings.index_dir)
+
     def documents(self) -> list[IndexedDocument]:
         return sorted(self.store.indexed_documents().values(), key=lambda d: d.source)
 
@@ -155,8 +163,8 @@ class Assistant:
         analysed = Question.analyse(question, history)
         if not analysed.text:
             raise QuestionError("The question is empty; ask something about the documents.")
-        if self.store.count() == 0 and not analysed.leaves_role:
-            raise IndexEmptyError(self.settings.index_dir)
+        if not analysed.leaves_role:
+            self.require_index()
         query = with_context(analysed.text, history)
 
         def retrieve() -> list[Candidate]:

@@ -24,9 +24,10 @@ class EmbedderError(RvError):
 class IndexEmptyError(RvError):
     """A question was asked before anything was ingested."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, missing: bool = False) -> None:
+        state = "does not exist" if missing else "is empty"
         super().__init__(
-            f"The index at {index_dir} is empty. Build it first with `rv ingest` "
+            f"The index at {index_dir} {state}. Build it first with `rv ingest` "
             "(the default corpus) or `rv ingest PATH...` (your own documents); "
             "use --index-dir or RV_INDEX_DIR if the index lives elsewhere."
         )

@@ -64,10 +64,19 @@ def test_ask_jsonl_keeps_ids_and_survives_bad_lines(corpus_index: Assistant) -> 
     assert "YYYY-MM-DD" in rows[3]["error"]
 
 
-def test_ask_on_an_empty_index_says_how_to_build_one(tmp_path: Path) -> None:
-    code, _, err = _run("ask", "--index-dir", str(tmp_path / "leeg"), "Wat is RV?")
-    assert code == 2
-    assert "is empty" in err and "rv ingest" in err
+def test_reading_an_empty_or_missing_index_says_how_to_build_one(tmp_path: Path) -> None:
+    missing = tmp_path / "nergens"
+    for command in (["ask", "Wat is RV?"], ["documents"], ["events"]):
+        code, _, err = _run(command[0], "--index-dir", str(missing), *command[1:])
+        assert code == 2, (command, err)
+        assert "does not exist" in err and "rv ingest" in err
+    assert not missing.exists()  # reading never creates the folder
+    empty = tmp_path / "leeg"
+    empty.mkdir()
+    for command in (["ask", "Wat is RV?"], ["documents"], ["events"]):
+        code, _, err = _run(command[0], "--index-dir", str(empty), *command[1:])
+        assert code == 2, (command, err)
+        assert "is empty" in err and "rv ingest" in err
 
 
 def test_ingest_summary_and_exit_code(tmp_path: Path) -> None:

@@ -241,6 +241,7 @@ def format_answer(answer: Answer) -> str:
 def events_command(index_dir: Path | None, today: str | None, as_json: bool) -> None:
     """The dated events in the documents: upcoming first, then past, then undated."""
     assistant = Assistant(_settings(index_dir))
+    assistant.require_index()
     day = assistant.today(parse_today(today))
     upcoming, past, undated = split_events(assistant.events(), day)
     if as_json:
@@ -291,6 +292,7 @@ def event_line(event: Event) -> str:
 def chat_command(index_dir: Path | None, today: str | None) -> None:
     """Talk with the assistant in the terminal; follow-up questions keep the thread."""
     assistant = Assistant(_settings(index_dir))
+    assistant.require_index()
     frozen = parse_today(today)
     history: list[dict[str, str]] = []
     click.echo("Stel je vraag over de documenten (leeg of Ctrl-D om te stoppen).")
@@ -360,7 +362,9 @@ def feedback_command(fmt: str, db: Path | None) -> None:
 @reports_errors
 def documents_command(index_dir: Path | None, as_json: bool) -> None:
     """List the indexed documents (title, URL, pages, chunks)."""
-    docs = Assistant(_settings(index_dir)).documents()
+    assistant = Assistant(_settings(index_dir))
+    assistant.require_index()
+    docs = assistant.documents()
     if as_json:
         rows = [
             {
