@@ -201,19 +201,40 @@ class ChromaStore:
                 _chunk_id(source, str(c.metadata["content_hash"]), i) for i, c in enumerate(chunks)
             ]
             vectors = self._embedder.embed_passages([embedding_text(c) for c in chunks])
-            self._collection.upsert(
-                ids=ids,
-                documents=[c.page_content for c in chunks],
-                metadatas=[_chroma_metadata(c.metadata) for c in chunks],
-                embeddings=vectors,
+            self._upsert(
+                self._collection,
+                ids,
+                [c.page_content for c in chunks],
+                [_chroma_metadata(c.metadata) for c in chunks],
+                vectors,
             )
             sentence_ids = self._add_sentences(source, ids, chunks)
             old_ids = [i for i in old_ids if i not in set(ids)]
             old_sentence_ids = [i for i in old_sentence_ids if i not in sentence_ids]
-        if old_ids:
-            self._collection.delete(ids=old_ids)
-        if old_sentence_ids:
-            self._sentences.delete(ids=old_sentence_ids)
+        for batch in _batches(old_ids):
+            self._collection.delete(ids=batch)
+        for batch in _batches(sorted(old_sentence_ids)):
+            self._sentences.delete(ids=batch)
+
+    def _upsert(
+        self,
+        collection: Any,
+        ids: list[str],
+        documents: list[str],
+        metadatas: list[Metadata],
+        vectors: Vectors,
+    ) -> None:
+        """Records in batches Chroma accepts: one call may carry only so many ('Batch size
+        of 6283 > max 5461' lost a large document's whole embedding work)."""
+        size = min(_BATCH, int(self._client.get_max_batch_size()))
+        for start in range(0, len(ids), size):
+            end = start + size
+            collection.upsert(
+                ids=ids[start:end],
+                documents=documents[start:end],
+                metadatas=metadatas[start:end],
+                embeddings=vectors[start:end],
+            )
 
     def _add_sentences(
         self, source: str, chunk_ids: Sequence[str], chunks: Sequence[Document]
@@ -229,20 +250,16 @@ class ChromaStore:
                     {"source": source, "chunk_id": chunk_id, "start": start, "end": end}
                 )
         if ids:
-            self._sentences.upsert(
-                ids=ids,
-                documents=texts,
-                metadatas=metadatas,  # type: ignore[arg-type]
-                embeddings=self._embedder.embed_passages(texts),
+            self._upsert(
+                self._sentences, ids, texts, metadatas, self._embedder.embed_passages(texts)
             )
         return set(ids)
 
     def remove_document(self, source: str) -> None:
         self._events.remove(source)
         for collection in (self._collection, self._sentences):
-            ids = self._ids_of(collection, source)
-            if ids:
-                collection.delete(ids=ids)
+            for batch in _batches(self._ids_of(collection, source)):
+                collection.delete(ids=batch)
 
     @staticmethod
     def _ids_of(collection: Any, source: str) -> list[str]:
@@ -330,7 +347,11 @@ class ChromaStore:
         ]
 
 
-def _batches(items: list[str], size: int = 1000) -> Iterator[list[str]]:
+#: Records per Chroma call at most (Chroma's own limit may be lower: the store asks it).
+_BATCH = 1000
+
+
+def _batches(items: list[str], size: int = _BATCH) -> Iterator[list[str]]:
     """Chroma limits how many records one call may carry."""
     for start in range(0, len(items), size):
         yield items[start : start + size]

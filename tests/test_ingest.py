@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import make_assistant, make_pdf
 
 from index.embedders import Embedder
@@ -108,3 +109,26 @@ def test_changing_chunking_builds_a_new_collection(
     smaller.ingest([corpus_copy])
     assert smaller.store.count() > default.store.count()
     shutil.rmtree(corpus_copy)
+
+
+@pytest.mark.slow
+def test_a_document_of_more_chunks_than_one_chroma_call_takes_is_indexed(tmp_path: Path) -> None:
+    from index.embedders import HashingEmbedder
+
+    # Chroma takes at most ~5,461 records a call; this document has more chunks and sentences.
+    big = tmp_path / "docs" / "groot.txt"
+    big.parent.mkdir()
+    words = ["zorg", "thuis", "wijk", "team", "buurt", "school", "jeugd", "regels"]
+    filler = " ".join(words * 2)  # every line one sentence of about 190 characters: a chunk
+    lines = [
+        f"Zin {i} gaat over {words[i % 8]}, {filler} en {words[(i * 3) % 8]}." for i in range(5600)
+    ]
+    big.write_text("\n\n".join(lines), encoding="utf-8")
+    assistant = make_assistant(
+        tmp_path / "index", HashingEmbedder(), chunk_size=200, chunk_overlap=0
+    )
+    report = assistant.ingest([big.parent])
+    assert report.ok and report.added == [str(big.resolve())]
+    store = assistant.store
+    assert store.count() == report.chunks_written > 5461
+    assert "Zin 5599 gaat over" in assistant.document_text(str(big.resolve()))
