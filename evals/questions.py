@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from index.errors import RvError
+from assistant.api import RvError
 
 KINDS = {
     "fact", "number", "person", "place", "list", "contact", "event", "followup",

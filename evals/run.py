@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from assistant.answer import Answer, Turn
+from assistant.api import Answer, Turn, default_corpus_dir
 from evals.questions import Item, QuestionFileError
 from evals.scoring import METRICS, Score, aggregate, breakdown, score_answer
-from index.settings import default_corpus_dir
 
 RESULT_FORMAT = 1
 

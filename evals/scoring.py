@@ -12,10 +12,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Answer
+from assistant.api import Answer, detect_language, fold, squash_whitespace
 from evals.questions import ExpectedCitation, Item
-from index.language import detect_language
-from index.text import fold, squash_whitespace
 
 #: Metrics where higher is better, in the order reports show them.
 METRICS = [

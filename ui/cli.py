@@ -13,12 +13,18 @@ from typing import Any, TextIO
 
 import click
 
-from assistant.answer import Answer
-from assistant.service import Assistant, parse_history, parse_today
-from index.errors import IndexEmptyError, QuestionError, RvError
-from index.events import Event
-from index.retrieval import Filters
-from index.settings import Settings
+from assistant.api import (
+    Answer,
+    Assistant,
+    Event,
+    Filters,
+    IndexEmptyError,
+    QuestionError,
+    RvError,
+    Settings,
+    parse_history,
+    parse_today,
+)
 
 
 def _settings(index_dir: Path | None, **overrides: Any) -> Settings:

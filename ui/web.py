@@ -14,12 +14,17 @@ from urllib.parse import quote
 
 import gradio as gr
 
-from assistant.answer import Answer, Citation
-from assistant.service import Assistant, parse_today
-from index.errors import IndexEmptyError, RvError
-from index.events import Event
-from index.store import IndexedDocument
-from index.text import dutch_date
+from assistant.api import (
+    Answer,
+    Assistant,
+    Citation,
+    Event,
+    IndexedDocument,
+    IndexEmptyError,
+    RvError,
+    dutch_date,
+    parse_today,
+)
 from ui.feedback import FeedbackStore
 
 EXAMPLES = [

@@ -1,0 +1,45 @@
+"""The assistant's public interface: everything the front ends (``ui/``) and the evaluators
+(``evals/``) use, and nothing they must reach past it for.
+
+They import from here only (a test of the import graph holds them to it), so the layers
+below can change without them: the settings, errors and data types they need are
+re-exported here.
+"""
+
+from __future__ import annotations
+
+from assistant.answer import Answer, Citation, Passage, Turn
+from assistant.baseline import LangChainBaseline, langchain_baselines
+from assistant.service import Assistant, parse_history, parse_today
+from index.errors import IndexEmptyError, QuestionError, RvError
+from index.events import Event
+from index.language import Language, detect_language
+from index.retrieval import Filters
+from index.settings import Settings, default_corpus_dir
+from index.store import IndexedDocument
+from index.text import dutch_date, fold, squash_whitespace
+
+__all__ = [
+    "Answer",
+    "Assistant",
+    "Citation",
+    "Event",
+    "Filters",
+    "IndexEmptyError",
+    "IndexedDocument",
+    "LangChainBaseline",
+    "Language",
+    "Passage",
+    "QuestionError",
+    "RvError",
+    "Settings",
+    "Turn",
+    "default_corpus_dir",
+    "detect_language",
+    "dutch_date",
+    "fold",
+    "langchain_baselines",
+    "parse_history",
+    "parse_today",
+    "squash_whitespace",
+]
