@@ -54,7 +54,8 @@ def _decode_text(path: Path, data: bytes) -> str:
     if b"\x00" in data[:8192]:
         raise DocumentError(path, "looks like a binary file, not text (it contains NUL bytes)")
     try:
-        return data.decode("utf-8-sig")
+        # A stray NUL past the binary check would end up in quotes: it is no text.
+        return data.decode("utf-8-sig").replace("\x00", "")
     except UnicodeDecodeError as exc:
         raise DocumentError(
             path,

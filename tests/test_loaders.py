@@ -144,3 +144,10 @@ def test_whatever_a_parser_raises_is_that_files_problem(
     path.write_text("<div>" * 10 + "tekst", encoding="utf-8")
     with pytest.raises(DocumentError, match=r"diep\.html: could not be read \(RecursionError"):
         pipeline.prepare(path, path.read_bytes(), pipeline.ChunkingOptions(500, 80))
+
+
+def test_a_stray_nul_byte_deep_in_a_text_file_is_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "lang.txt"
+    data = ("Een gewone zin over zorg. " * 400).encode() + b"\x00" + b"Nog een zin."
+    loaded = load_document(path, data)
+    assert "\x00" not in loaded.pages[0] and "zorg. Nog een zin." in loaded.pages[0]
