@@ -160,6 +160,12 @@ class Assistant:
         filters: Filters | None,
     ) -> Asked:
         """The question analysed, with its retrieval to come when a route needs it."""
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise QuestionError(
+                f"The question is {len(question):,} characters long; the limit is {limit:,}. "
+                "Ask it shorter (RV_MAX_QUESTION_CHARS sets the limit)."
+            )
         analysed = Question.analyse(question, history)
         if not analysed.text:
             raise QuestionError("The question is empty; ask something about the documents.")

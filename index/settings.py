@@ -165,6 +165,12 @@ class Settings(BaseSettings):
         description="How much the question's words found in the best passage count next to "
         "the best sentence's similarity in `min_support`.",
     )
+    max_question_chars: int = Field(
+        default=2000,
+        ge=1,
+        description="Longest question answered, in characters: a longer one gets a message "
+        "saying so (a 1 MB question once held the answer queue for minutes).",
+    )
     today: dt.date | None = Field(
         default=None,
         description="Freeze 'today' (YYYY-MM-DD) for dates in answers; empty means the "

@@ -86,3 +86,21 @@ def test_a_short_statement_goes_on_with_the_next_sentence_of_its_paragraph() -> 
         _request("Wat is er tijdens de actiedagen besproken?", {"a.txt": text}, {})
     )
     assert "kernoorzaken" in answer.answer and "lunch" not in answer.answer
+
+
+def test_a_question_over_the_length_limit_gets_a_message_before_any_work(
+    tmp_path: object,
+) -> None:
+    from pathlib import Path
+
+    import pytest
+
+    from assistant.service import Assistant
+    from index.errors import QuestionError
+    from index.settings import Settings
+
+    settings = Settings(index_dir=Path(str(tmp_path)) / "none", max_question_chars=50)
+    assistant = Assistant(settings, embedder=EMBEDDER)
+    with pytest.raises(QuestionError, match=r"60 characters long; the limit is 50"):
+        assistant.ask("x" * 60)
+    assert not (Path(str(tmp_path)) / "none").exists()  # nothing was opened or searched
