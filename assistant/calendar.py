@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from assistant.answer import Answer, Citation, Passage
 from assistant.questions import Kind
 from index.events import Event
-from index.lexicon import Language, entry, pattern, words
+from index.lexicon import Language, alternatives, entry, pattern, phrases, words
 from index.text import DUTCH_MONTHS, DUTCH_WEEKDAYS, ENGLISH_MONTHS, fold
 
 _NEXT = pattern("calendar_next")
@@ -27,7 +27,8 @@ _CLOSING = pattern("calendar_closing")
 _INTENT_WORDS = pattern("calendar_intent_words")
 _THIS_MONTH = pattern("calendar_this_month")
 _GENERIC_EVENT = pattern("calendar_generic_event")
-_EVENT_TALK = pattern("calendar_event_talk")
+#: A question talks of events in the words ingest finds events by, and a few more.
+_EVENT_TALK = alternatives([*phrases("calendar_event_talk"), *phrases("event_phrases")])
 _ASKS_TIME = pattern("calendar_asks_time")
 _ASKS_PLACE = pattern("calendar_asks_place")
 #: 'Waar kan ik me aanmelden?' asks where the asker does something, not where an event is.
