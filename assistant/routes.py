@@ -97,20 +97,13 @@ class EventsRoute:
     name: str = "events"
 
     def applies(self, asked: Asked) -> bool:
-        return self._calendar(asked) is not None
-
-    def _calendar(self, asked: Asked) -> CalendarQuestion | None:
-        """What the question asks of the event records: a question about events, or one
-        about an event it names."""
-        named = asked.question.calendar_if_named
-        if asked.question.calendar is None and named and names_an_event(named, self.events()):
-            return named
-        return asked.question.calendar
+        return (asked.question.calendar or asked.question.calendar_if_named) is not None
 
     def answer(self, asked: Asked) -> Answer | None:
-        calendar = self._calendar(asked)
-        assert calendar is not None
-        every_event = self.events()
+        every_event = self.events()  # read once per question: the records live in a file
+        calendar = _asks_the_records(asked.question, every_event)
+        if calendar is None:
+            return None
         sources = best_documents(asked.candidates)
         about = relevant_events(every_event, calendar, sources, self.describe)
         events = in_named_years(calendar, about)
@@ -123,6 +116,15 @@ class EventsRoute:
         text, cited = found
         answer = calendar_answer(text, cited, language, asked.today)
         return check(answer, self.document_text, flag_unsupported=False)
+
+
+def _asks_the_records(question: Question, events: Sequence[Event]) -> CalendarQuestion | None:
+    """What the question asks of the event records: a question about events, or one about
+    an event it names as the records title it; None when neither."""
+    if question.calendar is not None:
+        return question.calendar
+    named = question.calendar_if_named
+    return named if named is not None and names_an_event(named, events) else None
 
 
 @dataclass
