@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, replace
 
 from assistant.answer import Answer, last_said
 from assistant.questions import Kind, holds_what_is_asked
 from assistant.request import AnswerRequest, answer_from, citation_for
 from index.keywords import Vocabulary
-from index.lexicon import words
+from index.lexicon import phrases, words
 from index.retrieval import Candidate, merge_runs
 from index.store import Hit
-from index.text import document_date, dutch_date, english_date, fold, sentence_spans, yearless_dates
+from index.text import dutch_date, english_date, fold, sentence_spans, yearless_dates
 
 _STOPWORDS = words("answer_stopwords")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -84,6 +84,10 @@ class _PlainVocabulary:
 
     def idf(self, term: str) -> float:
         return _TELLING_IDF  # without statistics, every name is taken to tell
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset()  # without the corpus, no word is known to be a name
 
 
 def entities(question: str) -> list[str]:
@@ -267,7 +271,7 @@ def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> li
                 )
             previous = (start, end, similarity, terms)
     names = _telling_names(request, vocabulary)
-    names_in_corpus: set[str] = getattr(vocabulary, "names", set())
+    names_in_corpus = vocabulary.names
     kept = []
     for unit in out:
         if _is_heading(unit.candidate.hit.text, unit.start, unit.end) and not (
@@ -312,10 +316,10 @@ def _telling_names(request: AnswerRequest, vocabulary: Vocabulary) -> list[str]:
 #: 0.03 / 0.05 / 0.06 / 0.08 / 0.12: corpus-more pass 0.72 / 0.72 / 0.74 / 0.75 / 0.75 /
 #: 0.75, default 0.99 throughout.
 PERSON_BONUS = 0.06
-_PARTICLE = r"(?:(?:van|de|der|den|ter|ten|te|het|in 't)\s+)*"
+_PARTICLE = r"(?:(?:" + "|".join(phrases("name_particles")) + r")\s+)*"
 
 
-def _names_person(text: str, names: set[str]) -> bool:
+def _names_person(text: str, names: Set[str]) -> bool:
     """Two names in a row ('Mariët van de Scheur-Wiltink'): a person, as the documents write
     only names with capitals."""
     pairs = re.finditer(rf"(?=\b([^\W\d_][\w-]*)\s+{_PARTICLE}([^\W\d_][\w-]*))", text)
@@ -638,8 +642,7 @@ def _assemble(
 def _dated(request: AnswerRequest, sentence: _Sentence) -> str:
     """The full dates of the days a statement gives without a year ('9 juli jl.'), read
     from when its document was written; '' when it gives none or the document has no date."""
-    chunks = request.document_chunks(str(_source(sentence)))
-    written = document_date(chunks[0].text) if chunks else None
+    written = request.document_date(str(_source(sentence)))
     if written is None:
         return ""
     days = yearless_dates(sentence.text, written)

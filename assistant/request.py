@@ -35,6 +35,8 @@ class AnswerRequest:
     #: A document's chunks in reading order, by source: what surrounds the evidence (a list
     #: announced in one chunk may go on in the next, which was not retrieved).
     document_chunks: Callable[[str], Sequence[Hit]] = field(default=lambda source: ())
+    #: When a document was written, by source (the date in its header), or None.
+    document_date: Callable[[str], dt.date | None] = field(default=lambda source: None)
 
 
 def passage(candidate: Candidate) -> Passage:

@@ -25,7 +25,6 @@ from index.events import Event
 from index.retrieval import Candidate, Filters, HybridRetriever, make_retriever
 from index.settings import Settings
 from index.store import ChromaStore, IndexedDocument, VectorStore
-from index.text import document_date
 from ingest.pipeline import ChunkingOptions, IngestReport, Progress, ingest
 
 
@@ -175,7 +174,7 @@ class Assistant:
 
         def retrieve() -> list[Candidate]:
             found = self.retriever.retrieve(query, self.settings.top_k, filters)
-            return within_periods(analysed.periods, found, self._document_date)
+            return within_periods(analysed.periods, found, self.retriever.document_date)
 
         return Asked(analysed, self.today(today), tuple(history), retrieve, self._request)
 
@@ -193,6 +192,7 @@ class Assistant:
             history=asked.history,
             vocabulary=self.retriever.keyword_index(),
             document_chunks=self.retriever.chunks_of,
+            document_date=self.retriever.document_date,
         )
 
     def evidence(self, question: str, history: Sequence[Turn] = ()) -> Evidence:
@@ -204,11 +204,6 @@ class Assistant:
     def document_text(self, source: str) -> str:
         """One indexed document's cleaned text: what quotes are checked against."""
         return self.retriever.document_text(source)
-
-    def _document_date(self, source: str) -> dt.date | None:
-        """When a document was written, by the date in its header."""
-        chunks = self.retriever.chunks_of(source)
-        return document_date(chunks[0].text) if chunks else None
 
     def _describe(self, source: str) -> str:
         """A document's title, themes and keywords: what a question's subject is matched to."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -142,6 +142,11 @@ class Vocabulary(Protocol):
         ...
 
     def idf(self, term: str) -> float: ...
+
+    @property
+    def names(self) -> Set[str]:
+        """Words the documents only write with a capital: names, not common words."""
+        ...
 
 
 def _names(texts: Iterable[str]) -> set[str]:

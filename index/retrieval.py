@@ -9,6 +9,7 @@ sentence-transformers CrossEncoder a user configures; ``none`` keeps the fused o
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -23,7 +24,7 @@ from index.embedders import Vectors
 from index.errors import ConfigError, EmbedderError
 from index.keywords import KeywordIndex
 from index.store import Hit, Metadata, VectorStore
-from index.text import fold
+from index.text import document_date, fold
 
 if TYPE_CHECKING:
     from index.settings import Settings
@@ -208,6 +209,11 @@ class HybridRetriever:
         """One document's chunks in reading order."""
         self._refresh()
         return self._by_source.get(source, [])
+
+    def document_date(self, source: str) -> dt.date | None:
+        """When a document was written: the first full date in its header, or None."""
+        chunks = self.chunks_of(source)
+        return document_date(chunks[0].text) if chunks else None
 
     def document_text(self, source: str) -> str:
         """One document's cleaned text, rebuilt from its chunks with their overlaps merged."""

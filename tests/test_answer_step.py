@@ -15,7 +15,7 @@ from index.embedders import HashingEmbedder
 from index.keywords import KeywordIndex
 from index.retrieval import Candidate
 from index.store import Hit
-from index.text import sentence_spans
+from index.text import document_date, sentence_spans
 
 EMBEDDER = HashingEmbedder()
 
@@ -44,6 +44,7 @@ def _request(question: str, documents: dict[str, str], titles: dict[str, str]) -
         candidates=candidates, contexts=[h.text for h in hits], today=dt.date(2026, 1, 1),
         vocabulary=KeywordIndex([h.id for h in hits], [h.text for h in hits]),
         document_chunks=lambda source: by_source.get(source, ()),
+        document_date=lambda source: document_date(by_source[source][0].text),
     )  # fmt: skip
 
 
