@@ -18,7 +18,7 @@ from assistant.answer import Answer, Citation, Passage
 from assistant.questions import Kind
 from index.events import Event
 from index.lexicon import Language, alternatives, entry, pattern, phrases, words
-from index.text import DUTCH_MONTHS, DUTCH_WEEKDAYS, ENGLISH_MONTHS, fold
+from index.text import DUTCH_MONTHS, DUTCH_WEEKDAYS, ENGLISH_MONTHS, MONTH_NUMBERS, fold
 
 _NEXT = pattern("calendar_next")
 _LAST = pattern("calendar_last")
@@ -115,10 +115,7 @@ def in_named_years(question: CalendarQuestion, events: Sequence[Event]) -> list[
 
 
 def _month_number(name: str) -> int:
-    lowered = name.lower()
-    if lowered in _MONTHS_NL:
-        return _MONTHS_NL.index(lowered) + 1
-    return [m.lower() for m in _MONTHS_EN].index(lowered) + 1
+    return MONTH_NUMBERS[fold(name)]
 
 
 def _topic(text: str) -> set[str]:

@@ -14,10 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from index.retrieval import Candidate
-from index.text import DUTCH_MONTHS, ENGLISH_MONTHS, fold
+from index.text import MONTH_NUMBERS, fold
 
-_MONTHS = {name: i % 12 + 1 for i, name in enumerate(DUTCH_MONTHS + ENGLISH_MONTHS)}
-_MONTHS = {fold(name): number for name, number in _MONTHS.items()}
+_MONTHS = MONTH_NUMBERS
 _PERIOD = re.compile(
     rf"\b(?:({'|'.join(_MONTHS)})\s+)?((?:19|20)\d\d)\b",
     re.IGNORECASE,

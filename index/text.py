@@ -47,7 +47,6 @@ def mentions_count(text: str) -> bool:
     return bool(MENTIONS_NUMBER.search(MENTIONS_DATE.sub(" ", _DAY_RUN.sub(" ", text))))
 
 
-_MONTH_NUMBER = {name: i + 1 for i, name in enumerate(DUTCH_MONTHS)}
 _FULL_DATE = re.compile(
     rf"\b(\d{{1,2}}) ({'|'.join(DUTCH_MONTHS)}) ((?:19|20)\d\d)\b", re.IGNORECASE
 )
@@ -68,7 +67,7 @@ def document_date(text: str) -> dt.date | None:
         return None
     day, month, year = (
         int(match.group(1)),
-        _MONTH_NUMBER[match.group(2).lower()],
+        MONTH_NUMBERS[fold(match.group(2))],
         int(match.group(3)),
     )
     try:
@@ -83,7 +82,7 @@ def yearless_dates(text: str, written: dt.date) -> list[dt.date]:
     after; a plain '9 juli' the nearest one."""
     found: list[dt.date] = []
     for match in _YEARLESS_DATE.finditer(text):
-        day, month = int(match.group(1)), _MONTH_NUMBER[match.group(2).lower()]
+        day, month = int(match.group(1)), MONTH_NUMBERS[fold(match.group(2))]
         options = []
         for year in (written.year - 1, written.year, written.year + 1):
             try:
@@ -168,3 +167,9 @@ def fold(text: str) -> str:
     """Lower-case and strip accents, for matching that ignores 'é' versus 'e'."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+#: A month's number by its name, Dutch or English, folded: 'maart' and 'march' are 3.
+MONTH_NUMBERS = {
+    fold(name): i % 12 + 1 for i, name in enumerate([*DUTCH_MONTHS, *entry("months", "en")])
+}
