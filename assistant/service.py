@@ -196,10 +196,11 @@ class Assistant:
         )
 
     def evidence(self, question: str, history: Sequence[Turn] = ()) -> Evidence:
-        """What retrieval finds for ``question``: what the answerability decision reads."""
-        query = with_context(question, history)
-        candidates = self.retriever.retrieve(query, self.settings.top_k)
-        return gather_evidence(question, candidates, self.retriever.keyword_index())
+        """What retrieval finds for ``question``: what the answerability decision reads, from
+        the same candidates an answer gets (the question's periods first)."""
+        asked = self._asked(question, None, history, None)
+        keywords = self.retriever.keyword_index()
+        return gather_evidence(asked.question.text, asked.candidates, keywords)
 
     def document_text(self, source: str) -> str:
         """One indexed document's cleaned text: what quotes are checked against."""
