@@ -18,7 +18,7 @@ from assistant.answer import Answer, last_said
 from assistant.questions import Kind, holds_what_is_asked
 from assistant.request import AnswerRequest, answer_from, citation_for
 from index.keywords import Vocabulary
-from index.lexicon import phrases, words
+from index.lexicon import pattern, phrases, words
 from index.retrieval import Candidate, merge_runs
 from index.store import Hit
 from index.text import dutch_date, english_date, fold, sentence_spans, yearless_dates
@@ -26,6 +26,8 @@ from index.text import dutch_date, english_date, fold, sentence_spans, yearless_
 _STOPWORDS = words("answer_stopwords")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\b0\d{2,3}(?:[ \u2013-]+\d{2,4}){1,3}\b")
+_WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)[^\s)\]>,;]*[\w/]")
+_ASKS_WEB = pattern("asks_web")
 # Text inside a document that addresses the assistant is data, never an instruction; it is
 # also never a useful answer sentence.
 _INJECTION = re.compile(
@@ -105,16 +107,21 @@ class ExtractiveGenerator:
 
     def generate(self, request: AnswerRequest) -> Answer:
         candidates = list(request.candidates[:ANSWER_CANDIDATES])
-        if request.kind == "contact" and (answer := self._contact(request, candidates)):
-            return answer
         scored = sorted(_scored_sentences(request, candidates), key=lambda s: s.score, reverse=True)
+        if request.kind == "contact" and (answer := self._contact(request, candidates, scored)):
+            return answer
         relevant = _relevant(request, scored)
         limit = 5 if request.kind == "list" else self._max_sentences
         chosen = _choose(request, scored, relevant, limit)
         return _assemble(request, chosen)
 
-    def _contact(self, request: AnswerRequest, candidates: list[Candidate]) -> Answer | None:
-        """E-mail addresses and phone numbers, each with the sentence it stands in."""
+    def _contact(
+        self, request: AnswerRequest, candidates: list[Candidate], scored: list[_Sentence]
+    ) -> Answer | None:
+        """E-mail addresses and phone numbers, each with the sentence it stands in; for a
+        question about a web page, the web address in the sentence that best answers it."""
+        if _ASKS_WEB.search(fold(request.question)):
+            return _web_address(request, scored)
         found: list[_Sentence] = []
         values: list[str] = []
         for rank, candidate in enumerate(candidates):
@@ -138,6 +145,20 @@ class ExtractiveGenerator:
         lead = "Contact opnemen kan via" if request.language == "nl" else "You can get in touch via"
         answer.answer = f"{lead} {joined} {markers}\n\n{answer.answer}"
         return answer
+
+
+def _web_address(request: AnswerRequest, scored: list[_Sentence]) -> Answer | None:
+    """The best-scoring sentence that holds a web address: which page a question asks for
+    is what the sentence around an address says, not the first address in the documents.
+    """
+    for unit in scored:
+        if found := _WEB_ADDRESS.search(unit.text):
+            answer = _assemble(request, [unit])
+            markers = " ".join(f"[{c.n}]" for c in answer.citations)
+            lead = "Je vindt het op" if request.language == "nl" else "You can find it at"
+            answer.answer = f"{lead} {found[0]} {markers}\n\n{answer.answer}"
+            return answer
+    return None
 
 
 def announced_list(request: AnswerRequest) -> Answer | None:

@@ -105,3 +105,22 @@ def test_a_question_over_the_length_limit_gets_a_message_before_any_work(
     with pytest.raises(QuestionError, match=r"60 characters long; the limit is 50"):
         assistant.ask("x" * 60)
     assert not (Path(str(tmp_path)) / "none").exists()  # nothing was opened or searched
+
+
+def test_a_web_page_question_gets_the_address_the_best_sentence_holds() -> None:
+    documents = {
+        "a.txt": (
+            "De nieuwsbrief van de beweging verschijnt elke maand.\n\n"
+            "Het verslag van de werkdag over zorgonderwijs staat op www.example.nl/werkdag."
+        ),
+        "b.txt": "Meer over de beweging lees je op https://www.example.nl/beweging/.",
+    }
+    question = "Op welke webpagina staat het verslag van de werkdag over zorgonderwijs?"
+    answer = ExtractiveGenerator().generate(_request(question, documents, {}))
+    assert answer.answer.startswith("Je vindt het op www.example.nl/werkdag [1]")
+    assert [c.source for c in answer.citations] == ["a.txt"]
+
+
+def test_a_webinar_question_is_no_web_address_question() -> None:
+    assert Question.analyse("Wanneer is het volgende webinar?").kind == "when"
+    assert Question.analyse("What is the website of the movement?").kind == "contact"
