@@ -11,7 +11,7 @@ from __future__ import annotations
 from assistant.answer import Answer, Citation, Passage, Turn
 from assistant.baseline import LangChainBaseline, langchain_baselines
 from assistant.service import Assistant, parse_history, parse_today
-from index.errors import IndexEmptyError, QuestionError, RvError
+from index.errors import IndexBusyError, IndexEmptyError, QuestionError, RvError
 from index.events import Event
 from index.language import Language, detect_language
 from index.retrieval import Filters
@@ -25,6 +25,7 @@ __all__ = [
     "Citation",
     "Event",
     "Filters",
+    "IndexBusyError",
     "IndexEmptyError",
     "IndexedDocument",
     "LangChainBaseline",

@@ -54,7 +54,12 @@ class Assistant:
     def store(self) -> VectorStore:
         if self._store is None:
             identity = self.settings.collection_identity(self.embedder.identity)
-            self._store = ChromaStore(self.settings.index_dir, self.embedder, identity)
+            self._store = ChromaStore(
+                self.settings.index_dir,
+                self.embedder,
+                identity,
+                lock_timeout=self.settings.write_lock_timeout,
+            )
         return self._store
 
     @property

@@ -45,3 +45,14 @@ class DocumentError(RvError):
 
 class QuestionError(RvError):
     """The question itself is unusable (empty, malformed JSON line, bad date...)."""
+
+
+class IndexBusyError(RvError):
+    """Another process is writing to the index; one writer at a time."""
+
+    def __init__(self, index_dir: Path, waited: float) -> None:
+        super().__init__(
+            f"Another ingest is writing to the index at {index_dir} (waited {waited:.0f} s). "
+            "Run this one when it has finished, or raise RV_WRITE_LOCK_TIMEOUT to wait longer."
+        )
+        self.index_dir = index_dir

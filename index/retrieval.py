@@ -10,6 +10,7 @@ sentence-transformers CrossEncoder a user configures; ``none`` keeps the fused o
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -28,6 +29,8 @@ from index.text import document_date, fold
 
 if TYPE_CHECKING:
     from index.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -150,8 +153,10 @@ class CrossEncoderReranker:
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
 
-#: How often a long-running process looks whether the index changed underneath it.
-REVISION_CHECK_SECONDS = 5.0
+#: How often a long-running process looks whether the index changed underneath it: often
+#: enough that a question never mixes two revisions for long (the look is one small read of
+#: the commit records), seldom enough that one question's several reads share one look.
+REVISION_CHECK_SECONDS = 1.0
 
 
 def _keyword_text(chunk: Hit) -> str:
@@ -225,7 +230,7 @@ class HybridRetriever:
         return self._keyword_index
 
     def invalidate(self) -> None:
-        """The store was just written to by this process: look again at the next question."""
+        """The store was just written to: look again at the next question."""
         self._signature = None
 
     def _refresh(self) -> None:
@@ -270,6 +275,17 @@ class HybridRetriever:
         return vector
 
     def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Candidate]:
+        """The ``k`` best chunks for ``query``. Should another process commit a new version
+        between this process's look at the revision and its search (the old version's
+        vectors are then gone), the search runs once more on the new revision."""
+        try:
+            return self._retrieve(query, k, filters)
+        except Exception as exc:  # Chroma's errors for vanished records are not typed
+            log.info("retrieval retried on the index's new revision (%s)", exc)
+            self.invalidate()
+            return self._retrieve(query, k, filters)
+
+    def _retrieve(self, query: str, k: int, filters: Filters | None) -> list[Candidate]:
         chunks = self.chunks()
         allowed = [c for c in chunks if not filters or filters.allows(c.metadata)]
         if not allowed:

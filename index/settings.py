@@ -18,8 +18,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Bumped whenever cleaning or chunking changes what a stored chunk contains, so that an
-#: upgrade builds a fresh collection instead of mixing old and new chunks.
-PIPELINE_VERSION = 5
+#: upgrade builds a fresh collection instead of mixing old and new chunks; also when the
+#: store's layout changes (6: each document's version is committed in one record).
+PIPELINE_VERSION = 6
 
 
 def default_corpus_dir() -> Path:
@@ -164,6 +165,12 @@ class Settings(BaseSettings):
         default=0.0,
         description="How much the question's words found in the best passage count next to "
         "the best sentence's similarity in `min_support`.",
+    )
+    write_lock_timeout: float = Field(
+        default=600.0,
+        ge=0,
+        description="Seconds an ingest waits for another ingest into the same index to finish "
+        "before it gives up with a message (one writer at a time; 0: give up at once).",
     )
     max_question_chars: int = Field(
         default=2000,

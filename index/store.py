@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import fcntl
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, cast
@@ -14,8 +18,8 @@ import numpy as np
 from langchain_core.documents import Document
 
 from index.embedders import Embedder, Vectors
-from index.errors import ConfigError
-from index.events import Event, EventStore
+from index.errors import ConfigError, IndexBusyError
+from index.events import Event
 from index.text import sentence_spans
 
 log = logging.getLogger(__name__)
@@ -64,11 +68,21 @@ class VectorStore(Protocol):
 
     def indexed_documents(self) -> dict[str, IndexedDocument]: ...
 
-    def replace_document(self, source: str, chunks: Sequence[Document]) -> None: ...
+    def replace_document(
+        self, source: str, chunks: Sequence[Document], events: Sequence[Event] = ()
+    ) -> None:
+        """The document's new chunks, sentence vectors and events, all at once or not at all."""
+        ...
 
     def remove_document(self, source: str) -> None: ...
 
-    def replace_events(self, source: str, events: list[Event]) -> None: ...
+    def repair(self) -> list[str]:
+        """Remove what an interrupted write left behind; say what was found."""
+        ...
+
+    def writing(self) -> AbstractContextManager[None]:
+        """Held while writing: one writer at a time per index."""
+        ...
 
     def events(self) -> list[Event]: ...
 
@@ -87,7 +101,7 @@ class VectorStore(Protocol):
     def all_chunks(self) -> list[Hit]: ...
 
     def revision(self) -> str:
-        """Changes whenever any chunk is added, replaced or removed (in any process)."""
+        """Changes whenever a document is added, replaced or removed (in any process)."""
         ...
 
     @property
@@ -122,12 +136,21 @@ class ChromaStore:
 
     Passing the embedder explicitly matters: Chroma's built-in default downloads a model
     at first use, which fails offline.
+
+    Each document's version is committed in one record of the ``-documents`` collection
+    (its content hash, how many chunks and sentences it has, its events), written after its
+    chunks and sentences and before the old version's are deleted. Readers see only
+    committed versions, so a crash at any moment leaves the previous version answerable, and
+    the next ingest (``repair``) removes what the crash left half-written.
     """
 
-    def __init__(self, index_dir: Path, embedder: Embedder, identity: dict[str, Any]) -> None:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
+    def __init__(
+        self,
+        index_dir: Path,
+        embedder: Embedder,
+        identity: dict[str, Any],
+        lock_timeout: float = 600.0,
+    ) -> None:
         try:
             index_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -135,86 +158,144 @@ class ChromaStore:
                 f"Cannot create the index folder {index_dir}: {exc}. "
                 "Choose a writable folder with --index-dir or RV_INDEX_DIR."
             ) from exc
+        self._index_dir = index_dir
         self._embedder = embedder
+        self._lock_timeout = lock_timeout
+        self.name = collection_name(identity)
+        self._metadata = {
+            "hnsw:space": "cosine",
+            "rv_identity": json.dumps(identity, sort_keys=True),
+        }
+        self._seen_revision: str | None = None
+        self._open()
+
+    def _open(self) -> None:
+        """Connect to the index folder and its collections, as they are on disk now.
+
+        Embedded Chroma keeps each collection's vector index in memory and never sees
+        vectors another process (an `rv ingest` beside `rv serve`) or another store object
+        wrote: its queries then fail with 'Error finding id'. Chroma shares one in-memory
+        system per folder within a process, so the cached one is forgotten first (it stays
+        alive for any client still using it) and each store reads the folder afresh.
+        """
+        import chromadb
+        from chromadb.api.shared_system_client import SharedSystemClient
+        from chromadb.config import Settings as ChromaSettings
+
+        SharedSystemClient._identifier_to_system.pop(str(self._index_dir), None)
+        SharedSystemClient._identifier_to_refcount.pop(str(self._index_dir), None)
         self._client = chromadb.PersistentClient(
-            path=str(index_dir),
+            path=str(self._index_dir),
             settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
         )
-        self.name = collection_name(identity)
-        metadata = {"hnsw:space": "cosine", "rv_identity": json.dumps(identity, sort_keys=True)}
-        function = cast(Any, _ChromaEmbeddingFunction(embedder))
-        self._collection = self._client.get_or_create_collection(
-            self.name, embedding_function=function, metadata=metadata
-        )
+        function = cast(Any, _ChromaEmbeddingFunction(self._embedder))
+
+        def collection(suffix: str) -> Any:
+            return self._client.get_or_create_collection(
+                self.name + suffix, embedding_function=function, metadata=self._metadata
+            )
+
+        self._collection = collection("")
         # Every sentence of every chunk, embedded once at ingest, so that answers and the
         # default reranker can score sentences without embedding them per question.
-        self._sentences = self._client.get_or_create_collection(
-            f"{self.name}-sentences", embedding_function=function, metadata=metadata
-        )
-
+        self._sentences = collection("-sentences")
         # Single corpus words, embedded once for the term bridge (index.bridge).
-        self._words = self._client.get_or_create_collection(
-            f"{self.name}-words", embedding_function=function, metadata=metadata
-        )
-
-        self._events = EventStore(index_dir / f"{self.name}-events.json")
+        self._words = collection("-words")
+        # One record per document: the commit of its current version.
+        self._documents = collection("-documents")
 
     @property
     def embedder(self) -> Embedder:
         return self._embedder
 
-    def replace_events(self, source: str, events: list[Event]) -> None:
-        self._events.replace(source, events)
+    # -- the commit records ------------------------------------------------------------
 
-    def events(self) -> list[Event]:
-        return self._events.all()
+    def _commits(self) -> dict[str, Metadata]:
+        """Each committed document's record, by source."""
+        found = self._documents.get(include=["metadatas"])
+        return {str(m["source"]): _scalars(m) for m in found["metadatas"] or []}
 
-    def count(self) -> int:
-        return int(self._collection.count())
+    def _commit(self, source: str, record: Metadata) -> None:
+        self._documents.upsert(
+            ids=[_source_id(source)], metadatas=[record], embeddings=[_RECORD_VECTOR]
+        )
 
-    def indexed_documents(self) -> dict[str, IndexedDocument]:
-        found = self._collection.get(include=["metadatas"])
-        documents: dict[str, IndexedDocument] = {}
-        for meta in found["metadatas"] or []:
-            source = str(meta["source"])
-            doc = documents.get(source)
-            if doc is None:
-                url = meta.get("url")
-                doc = documents[source] = IndexedDocument(
-                    source=source,
-                    content_hash=str(meta["content_hash"]),
-                    title=str(meta.get("title", "")),
-                    url=str(url) if url else None,
-                    ingested_at=str(meta.get("ingested_at", "")),
-                )
-            doc.chunks += 1
-            if "page" in meta:
-                doc.pages.add(int(meta["page"]))  # type: ignore[arg-type]
-        return documents
+    def _visible(self, commits: Mapping[str, Metadata]) -> dict[str, Any]:
+        """A filter for the chunks of the committed versions only."""
+        hashes = sorted({str(r["content_hash"]) for r in commits.values()})
+        return {"content_hash": {"$in": hashes}}
 
-    def replace_document(self, source: str, chunks: Sequence[Document]) -> None:
-        """Add the new chunks first, then drop the old ones: a crash never leaves a gap."""
-        old_ids = self._ids_of(self._collection, source)
-        old_sentence_ids = self._ids_of(self._sentences, source)
-        if chunks:
-            ids = [
-                _chunk_id(source, str(c.metadata["content_hash"]), i) for i, c in enumerate(chunks)
+    @staticmethod
+    def _committed(meta: Mapping[str, Any], commits: Mapping[str, Metadata]) -> bool:
+        record = commits.get(str(meta.get("source")))
+        return record is not None and record["content_hash"] == meta.get("content_hash")
+
+    # -- writing -----------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the index's write lock: a second writer waits for the first, then gives up
+        with IndexBusyError after ``lock_timeout`` seconds. The lock is the kernel's, so a
+        killed writer never leaves it held."""
+        path = self._index_dir / f".{self.name}.lock"
+        with path.open("a") as handle:
+            started = time.monotonic()
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    waited = time.monotonic() - started
+                    if waited >= self._lock_timeout:
+                        raise IndexBusyError(self._index_dir, waited) from None
+                    time.sleep(0.2)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def replace_document(
+        self, source: str, chunks: Sequence[Document], events: Sequence[Event] = ()
+    ) -> None:
+        """Write the new version beside the old one, commit it, then delete the old one."""
+        if not chunks:
+            self.remove_document(source)
+            return
+        content_hash = str(chunks[0].metadata["content_hash"])
+        ids = [_chunk_id(source, content_hash, i) for i in range(len(chunks))]
+        vectors = self._embedder.embed_passages([embedding_text(c) for c in chunks])
+        self._upsert(
+            self._collection,
+            ids,
+            [c.page_content for c in chunks],
+            [_chroma_metadata(c.metadata) for c in chunks],
+            vectors,
+        )
+        sentences = self._add_sentences(source, content_hash, ids, chunks)
+        self._commit(
+            source,
+            {
+                "source": source,
+                "content_hash": content_hash,
+                "chunks": len(ids),
+                "sentences": sentences,
+                "events": json.dumps([e.as_dict() for e in events], ensure_ascii=False),
+                "committed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            },
+        )
+        self._seen_revision = None
+        self._delete_other_versions(source, content_hash)
+
+    def _delete_other_versions(self, source: str, keep: str | None) -> None:
+        for collection in (self._collection, self._sentences):
+            found = collection.get(where={"source": source}, include=["metadatas"])
+            stale = [
+                i
+                for i, m in zip(found["ids"], found["metadatas"] or [], strict=True)
+                if keep is None or (m or {}).get("content_hash") != keep
             ]
-            vectors = self._embedder.embed_passages([embedding_text(c) for c in chunks])
-            self._upsert(
-                self._collection,
-                ids,
-                [c.page_content for c in chunks],
-                [_chroma_metadata(c.metadata) for c in chunks],
-                vectors,
-            )
-            sentence_ids = self._add_sentences(source, ids, chunks)
-            old_ids = [i for i in old_ids if i not in set(ids)]
-            old_sentence_ids = [i for i in old_sentence_ids if i not in sentence_ids]
-        for batch in _batches(old_ids):
-            self._collection.delete(ids=batch)
-        for batch in _batches(sorted(old_sentence_ids)):
-            self._sentences.delete(ids=batch)
+            for batch in _batches(stale):
+                collection.delete(ids=batch)
 
     def _upsert(
         self,
@@ -237,8 +318,8 @@ class ChromaStore:
             )
 
     def _add_sentences(
-        self, source: str, chunk_ids: Sequence[str], chunks: Sequence[Document]
-    ) -> set[str]:
+        self, source: str, content_hash: str, chunk_ids: Sequence[str], chunks: Sequence[Document]
+    ) -> int:
         ids: list[str] = []
         texts: list[str] = []
         metadatas: list[Metadata] = []
@@ -247,27 +328,106 @@ class ChromaStore:
                 ids.append(f"{chunk_id}:s{i}")
                 texts.append(chunk.page_content[start:end])
                 metadatas.append(
-                    {"source": source, "chunk_id": chunk_id, "start": start, "end": end}
+                    {
+                        "source": source,
+                        "content_hash": content_hash,
+                        "chunk_id": chunk_id,
+                        "start": start,
+                        "end": end,
+                    }
                 )
         if ids:
             self._upsert(
                 self._sentences, ids, texts, metadatas, self._embedder.embed_passages(texts)
             )
-        return set(ids)
+        return len(ids)
 
     def remove_document(self, source: str) -> None:
-        self._events.remove(source)
-        for collection in (self._collection, self._sentences):
-            for batch in _batches(self._ids_of(collection, source)):
-                collection.delete(ids=batch)
+        """Uncommit first: from then on readers no longer see the document."""
+        self._documents.delete(ids=[_source_id(source)])
+        self._seen_revision = None
+        self._delete_other_versions(source, None)
 
-    @staticmethod
-    def _ids_of(collection: Any, source: str) -> list[str]:
-        return list(collection.get(where={"source": source}, include=[])["ids"])
+    def repair(self) -> list[str]:
+        """Find and remove what an interrupted write left: chunks and sentences of no
+        committed version, committed versions missing chunks or sentences (uncommitted, so
+        the ingest writes them again), and temporary files. Call it holding ``writing``."""
+        found: list[str] = []
+        commits = self._commits()
+        counts: dict[str, dict[str, int]] = {}
+        for label, collection in (("chunks", self._collection), ("sentences", self._sentences)):
+            got = collection.get(include=["metadatas"])
+            orphans = []
+            for i, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
+                if self._committed(meta or {}, commits):
+                    per = counts.setdefault(str((meta or {})["source"]), {})
+                    per[label] = per.get(label, 0) + 1
+                else:
+                    orphans.append(i)
+            if orphans:
+                found.append(f"{len(orphans)} {label} of no complete document version")
+                for batch in _batches(orphans):
+                    collection.delete(ids=batch)
+        for source, record in commits.items():
+            have = counts.get(source, {})
+            if any(have.get(k, 0) != record.get(k) for k in ("chunks", "sentences")):
+                found.append(f"{source}: its stored version is incomplete; it is read again")
+                self.remove_document(source)
+        for stray in self._index_dir.glob("*.tmp"):
+            stray.unlink(missing_ok=True)
+            found.append(f"{stray.name}: a temporary file of an interrupted write")
+        if found:
+            self._seen_revision = None
+        return found
+
+    # -- reading -----------------------------------------------------------------------
+
+    def events(self) -> list[Event]:
+        events = [
+            Event.from_dict(e)
+            for record in self._commits().values()
+            for e in json.loads(str(record.get("events", "[]")))
+        ]
+        return sorted(events, key=Event.sort_key)
+
+    def count(self) -> int:
+        return sum(int(r.get("chunks", 0)) for r in self._commits().values())
+
+    def indexed_documents(self) -> dict[str, IndexedDocument]:
+        commits = self._commits()
+        if not commits:
+            return {}
+        found = self._collection.get(where=self._visible(commits), include=["metadatas"])
+        documents: dict[str, IndexedDocument] = {}
+        for meta in found["metadatas"] or []:
+            if not self._committed(meta, commits):
+                continue
+            source = str(meta["source"])
+            doc = documents.get(source)
+            if doc is None:
+                url = meta.get("url")
+                doc = documents[source] = IndexedDocument(
+                    source=source,
+                    content_hash=str(meta["content_hash"]),
+                    title=str(meta.get("title", "")),
+                    url=str(url) if url else None,
+                    ingested_at=str(meta.get("ingested_at", "")),
+                )
+            doc.chunks += 1
+            if "page" in meta:
+                doc.pages.add(int(meta["page"]))  # type: ignore[arg-type]
+        return documents
 
     def revision(self) -> str:
-        ids = sorted(self._collection.get(include=[])["ids"])
-        return hashlib.sha256("\n".join(ids).encode()).hexdigest()
+        """A digest of the committed versions. When another process changed them, this
+        process's view of the index is read from disk again."""
+        commits = self._commits()
+        versions = sorted(f"{s}\0{r['content_hash']}" for s, r in commits.items())
+        revision = hashlib.sha256("\n".join(versions).encode()).hexdigest()
+        if self._seen_revision is not None and revision != self._seen_revision:
+            self._open()  # another writer changed it: read it from disk again
+        self._seen_revision = revision
+        return revision
 
     def chunk_vectors(self, chunk_ids: Sequence[str]) -> dict[str, Vectors]:
         if not chunk_ids:
@@ -307,7 +467,7 @@ class ChromaStore:
         missing = [w for w in words if w not in known]
         for batch in _batches(missing):
             vectors = self._embedder.embed_queries(batch)
-            self._words.add(ids=batch, embeddings=vectors)  # type: ignore[arg-type]
+            self._words.upsert(ids=batch, embeddings=vectors)  # type: ignore[arg-type]
             known.update(zip(batch, vectors, strict=True))
         if not words:
             return np.zeros((0, 0), dtype=np.float32)
@@ -317,13 +477,16 @@ class ChromaStore:
         return self.search_vector(self._embedder.embed_queries([query])[0], k, where)
 
     def search_vector(self, vector: Vectors, k: int, where: Metadata | None = None) -> list[Hit]:
-        total = self.count()
+        commits = self._commits()
+        total = sum(int(r.get("chunks", 0)) for r in commits.values())
         if total == 0:
             return []
+        visible = self._visible(commits)
+        condition: Any = {"$and": [visible, dict(where)]} if where else visible
         result = self._collection.query(
             query_embeddings=vector.reshape(1, -1),
             n_results=min(k, total),
-            where=where or None,  # type: ignore[arg-type]
+            where=condition,
             include=["documents", "metadatas", "distances"],
         )
         return [
@@ -335,16 +498,31 @@ class ChromaStore:
                 (result["distances"] or [[]])[0],
                 strict=True,
             )
+            if self._committed(meta or {}, commits)
         ]
 
     def all_chunks(self) -> list[Hit]:
-        found = self._collection.get(include=["documents", "metadatas"])
+        commits = self._commits()
+        if not commits:
+            return []
+        found = self._collection.get(
+            where=self._visible(commits), include=["documents", "metadatas"]
+        )
         return [
             Hit(id=i, text=text or "", metadata=_scalars(meta), score=0.0)
             for i, text, meta in zip(
                 found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
             )
+            if self._committed(meta or {}, commits)
         ]
+
+
+#: The commit records carry no meaning to search by; Chroma still wants a vector for each.
+_RECORD_VECTOR = [1.0]
+
+
+def _source_id(source: str) -> str:
+    return hashlib.sha256(source.encode()).hexdigest()
 
 
 #: Records per Chroma call at most (Chroma's own limit may be lower: the store asks it).

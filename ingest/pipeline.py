@@ -2,7 +2,8 @@
 
 Unchanged files are skipped by content hash, changed files replace their chunks, files that
 disappeared from an ingested folder leave the index. A file that cannot be read is reported
-and keeps whatever the index already had for it.
+and keeps whatever the index already had for it. One ingest writes to an index at a time,
+and each starts by repairing what an interrupted one left (``VectorStore.repair``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file, problem)
+    #: What an interrupted earlier write had left behind, and was removed.
+    repaired: list[str] = field(default_factory=list)
     chunks_written: int = 0
     seconds: float = 0.0
 
@@ -50,6 +53,7 @@ class IngestReport:
             "removed": self.removed,
             "skipped": self.skipped,
             "failed": [{"file": f, "problem": p} for f, p in self.failed],
+            "repaired": self.repaired,
             "chunks_written": self.chunks_written,
             "seconds": round(self.seconds, 2),
         }
@@ -128,8 +132,19 @@ def ingest(
     options: ChunkingOptions,
     progress: Progress | None = None,
 ) -> IngestReport:
+    with store.writing():
+        return _ingest_locked(paths, store, options, progress)
+
+
+def _ingest_locked(
+    paths: Sequence[Path],
+    store: VectorStore,
+    options: ChunkingOptions,
+    progress: Progress | None,
+) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
+    report.repaired.extend(store.repair())
     files, missing = discover(paths)
     report.failed.extend(missing)
     indexed = store.indexed_documents()
@@ -173,7 +188,6 @@ def _ingest_file(
         report.skipped.append(source)
         return
     chunks, events = prepare(path, data, options)
-    store.replace_document(source, chunks)
-    store.replace_events(source, events)
+    store.replace_document(source, chunks, events)
     report.chunks_written += len(chunks)
     (report.updated if previous is not None else report.added).append(source)

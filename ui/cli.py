@@ -18,6 +18,7 @@ from assistant.api import (
     Assistant,
     Event,
     Filters,
+    IndexBusyError,
     IndexEmptyError,
     QuestionError,
     RvError,
@@ -52,6 +53,8 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except RvError as exc:
             click.secho(f"Error: {exc}", fg="red", err=True)
+            if isinstance(exc, IndexBusyError):
+                sys.exit(3)  # worth trying again later, unlike 1 and 2
             sys.exit(2 if isinstance(exc, IndexEmptyError | QuestionError) else 1)
 
     return wrapper
@@ -133,6 +136,8 @@ def ingest_command(
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
+        for found in report.repaired:
+            click.secho(f"repaired: {found}", fg="yellow", err=True)
         for file, problem in report.failed:
             click.secho(f"failed: {file}: {problem}", fg="red", err=True)
         click.echo(

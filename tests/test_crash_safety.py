@@ -1,0 +1,332 @@
+"""Crash safety and one writer at a time, with real `rv ingest` processes killed mid-write.
+
+Each trial kills an ingest (SIGKILL, at a random moment of its run) that updates one
+document, adds two and removes one. Right after the kill the index must answer from
+complete document versions only; after the next ingest it must equal a clean ingest of the
+same files: the same chunks, sentences and events per document, no orphans, no stray files.
+
+The embedder is the model-free hashing one: what is tested is the store's writes, and a
+real model would only make each trial slower.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import chromadb
+import pytest
+from conftest import CORPUS
+
+from assistant.service import Assistant
+from index.settings import Settings
+
+RV = Path(sys.executable).with_name("rv")
+TRIALS = int(os.environ.get("RV_CRASH_TRIALS", "20"))
+NEW_EVENT = (
+    "\n\nDe volgende bijeenkomst over zorgonderwijs vindt plaats op 14 januari 2027 in "
+    "Kanaal30 in Utrecht. Iedereen die wil meedenken is welkom.\n"
+)
+
+
+def _env(index_dir: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "RV_EMBEDDER": "hashing",
+        "RV_INDEX_DIR": str(index_dir),
+        "RV_TERM_BRIDGE": "false",
+    }
+
+
+def _settings(index_dir: Path, corpus: Path) -> Settings:
+    return Settings(
+        index_dir=index_dir,
+        corpus_dir=corpus,
+        embedder="hashing",
+        term_bridge=False,  # type: ignore[call-arg]
+    )
+
+
+def _first_version(folder: Path) -> Path:
+    folder.mkdir()
+    for name in (
+        "001_387224a3b32bf87f.txt",
+        "002_ca98f6bc809a9a9c.txt",
+        "000_5de1ae5a7503ed65.pdf",
+    ):
+        shutil.copy(CORPUS / name, folder / name)
+    return folder
+
+
+def _second_version(folder: Path) -> None:
+    """One document changed (with a new event), two added, one removed."""
+    changed = folder / "001_387224a3b32bf87f.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + NEW_EVENT, encoding="utf-8")
+    shutil.copy(CORPUS / "003_961ecb2c01a223c3.txt", folder / "003_961ecb2c01a223c3.txt")
+    shutil.copy(CORPUS / "004_c470ea04556890eb.pdf", folder / "004_c470ea04556890eb.pdf")
+    (folder / "002_ca98f6bc809a9a9c.txt").unlink()
+
+
+def _ingest(index_dir: Path, corpus: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [str(RV), "ingest", str(corpus), "--json"],
+        env=_env(index_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _name(source: object) -> str:
+    """A source without its folder: the reference and the trials ingest different folders."""
+    return Path(str(source)).name
+
+
+def _raw_counts(index_dir: Path) -> dict[str, Any]:
+    """What the index folder holds, read past the store: records per collection and source."""
+    client = chromadb.PersistentClient(path=str(index_dir))
+    counts: dict[str, Any] = {}
+    for collection in client.list_collections():
+        found = collection.get(include=["metadatas"])
+        per_source = Counter(_name((m or {}).get("source")) for m in found["metadatas"] or [])
+        counts[collection.name.split("-", 2)[-1] if "-" in collection.name[3:] else "chunks"] = (
+            dict(per_source)
+        )
+    return counts
+
+
+def _state(index_dir: Path, corpus: Path) -> dict[str, Any]:
+    """Per document: chunks, sentences and events as readers see them, plus raw totals."""
+    assistant = Assistant(_settings(index_dir, corpus))
+    store = assistant.store
+    documents = store.indexed_documents()
+    events = Counter(e.source for e in store.events())
+    chunks = store.all_chunks()
+    sentences = Counter(
+        sv.chunk_id.split(":")[0] for sv in store.sentence_vectors([c.id for c in chunks])
+    )
+    return {
+        "documents": {_name(s): d.chunks for s, d in documents.items()},
+        "events": {_name(s): n for s, n in events.items()},
+        "sentences": sum(sentences.values()),
+        "raw": _raw_counts(index_dir),
+        "stray": sorted(p.name for p in index_dir.glob("*.tmp")),
+    }
+
+
+def _assert_answers_from_complete_versions(index_dir: Path, corpus: Path) -> None:
+    assistant = Assistant(_settings(index_dir, corpus))
+    store = assistant.store
+    documents = store.indexed_documents()
+    chunk_ids = {c.id for c in store.all_chunks()}
+    by_document = Counter(str(c.metadata["source"]) for c in store.all_chunks())
+    for source, document in documents.items():
+        assert by_document[source] == document.chunks, source
+    assert len({sv.chunk_id for sv in store.sentence_vectors(sorted(chunk_ids))}) == len(
+        chunk_ids
+    ), "a visible chunk has no sentence vectors"
+    answer = assistant.ask("Wanneer is de volgende bijeenkomst over zorgonderwijs?")
+    for citation in answer.citations:
+        assert citation.source in documents
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], float]:
+    """A clean ingest of the second version, and how long an ingest of it takes."""
+    base = tmp_path_factory.mktemp("reference")
+    corpus = _first_version(base / "corpus")
+    _second_version(corpus)
+    started = time.monotonic()
+    done = _ingest(base / "index", corpus)
+    assert done.wait(timeout=300) == 0, done.stderr.read() if done.stderr else ""
+    seconds = time.monotonic() - started
+    return _state(base / "index", corpus), seconds
+
+
+def test_a_killed_ingest_leaves_an_answerable_index_that_the_next_ingest_repairs(
+    tmp_path: Path, reference: tuple[dict[str, Any], float]
+) -> None:
+    expected, seconds = reference
+    assert expected["documents"] and expected["events"]
+    rng = random.Random(20261202)
+    killed_while_running = 0
+    for trial in range(TRIALS):
+        folder = tmp_path / f"trial{trial}"
+        folder.mkdir()
+        corpus = _first_version(folder / "corpus")
+        index_dir = folder / "index"
+        first = Assistant(_settings(index_dir, corpus)).ingest()
+        assert first.ok, first.failed
+        _second_version(corpus)
+        process = _ingest(index_dir, corpus)
+        time.sleep(rng.uniform(0.2, 1.0) * seconds)
+        if process.poll() is None:
+            killed_while_running += 1
+            process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+
+        _assert_answers_from_complete_versions(index_dir, corpus)
+        again = _ingest(index_dir, corpus)
+        assert again.wait(timeout=300) == 0, again.stderr.read() if again.stderr else ""
+        assert _state(index_dir, corpus) == expected, f"trial {trial}"
+    assert killed_while_running >= TRIALS // 2, "too few kills landed during an ingest"
+
+
+def test_a_second_ingest_into_the_same_index_waits_for_the_first_or_says_it_is_busy(
+    tmp_path: Path,
+) -> None:
+    corpus = _first_version(tmp_path / "corpus")
+    index_dir = tmp_path / "index"
+    store = Assistant(_settings(index_dir, corpus)).store
+    with store.writing():
+        env = {**_env(index_dir), "RV_WRITE_LOCK_TIMEOUT": "1"}
+        busy = subprocess.run(
+            [str(RV), "ingest", str(corpus)], env=env, capture_output=True, text=True, timeout=120
+        )
+    assert busy.returncode == 3
+    assert "Another ingest is writing to the index" in busy.stderr
+    assert "RV_WRITE_LOCK_TIMEOUT" in busy.stderr
+    assert not Assistant(_settings(index_dir, corpus)).store.indexed_documents()
+    # Released, the same command goes through.
+    done = subprocess.run(
+        [str(RV), "ingest", str(corpus)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_two_ingests_at_once_end_as_one_clean_ingest(
+    tmp_path: Path, reference: tuple[dict[str, Any], float]
+) -> None:
+    expected, _ = reference
+    corpus = _first_version(tmp_path / "corpus")
+    _second_version(corpus)
+    index_dir = tmp_path / "index"
+    runs = [_ingest(index_dir, corpus) for _ in range(3)]
+    assert [r.wait(timeout=300) for r in runs] == [0, 0, 0]
+    assert _state(index_dir, corpus) == expected
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[str]) -> None:
+    import socket
+
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if process.poll() is not None:
+                output = process.stdout.read() if process.stdout else ""
+                raise RuntimeError(f"rv serve died: {output}") from None
+            time.sleep(0.3)
+    raise RuntimeError("rv serve did not start")
+
+
+def test_a_running_server_answers_from_each_new_revision_without_errors(tmp_path: Path) -> None:
+    """Ten rounds of: ingest a new document beside `rv serve`, then ask about it, while
+    another client keeps asking throughout. No request may fail, and each new document
+    must be answered from within a few seconds, without a restart."""
+    import threading
+
+    from gradio_client import Client
+
+    corpus = _first_version(tmp_path / "corpus")
+    index_dir = tmp_path / "index"
+    assert Assistant(_settings(index_dir, corpus)).ingest().ok
+    port = _free_port()
+    env = {**_env(index_dir), "RV_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3")}
+    server = subprocess.Popen(
+        [str(RV), "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    errors: list[str] = []
+    stop = threading.Event()
+    try:
+        _wait_for_port(port, server)
+        url = f"http://127.0.0.1:{port}/"
+
+        def keep_asking() -> None:
+            client = Client(url, verbose=False)
+            while not stop.is_set():
+                try:
+                    client.predict("Wie is Mieke Hollander?", "", api_name="/ask")
+                except Exception as exc:  # any failure of the server counts
+                    errors.append(repr(exc))
+
+        background = threading.Thread(target=keep_asking, daemon=True)
+        background.start()
+        client = Client(url, verbose=False)
+        names = "Zonnebloem Klaproos Korenbloem Madelief Lavendel Goudsbloem Vergeetmeniet".split()
+        names += ["Boterbloem", "Pinksterbloem", "Duizendblad"]
+        for round_, name in enumerate(names):
+            (corpus / f"nieuw_{round_}.txt").write_text(
+                f"Het project {name}\n\nHet project {name} brengt sinds dit voorjaar "
+                f"bewoners en zorgverleners samen in wijk {round_ + 1}.\n",
+                encoding="utf-8",
+            )
+            done = subprocess.run(
+                [str(RV), "ingest", str(corpus)], env=env, capture_output=True, timeout=300
+            )
+            assert done.returncode == 0, done.stderr
+            deadline = time.time() + 10
+            while True:
+                answer = client.predict(f"Wat doet het project {name}?", "", api_name="/ask")
+                if name in answer["answer"]:
+                    break
+                assert time.time() < deadline, f"round {round_}: {answer['answer']}"
+                time.sleep(0.5)
+    finally:
+        stop.set()
+        server.terminate()
+        server.wait(timeout=20)
+    assert errors == []
+
+
+def test_a_version_that_failed_before_its_commit_stays_invisible_and_is_repaired(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In one process: the new version's chunks and sentences are written, then the write
+    stops before its commit record. Readers keep the old version; repair removes the rest."""
+    from index.store import ChromaStore
+    from ingest.pipeline import ChunkingOptions, prepare
+
+    corpus = _first_version(tmp_path / "corpus")
+    assistant = Assistant(_settings(tmp_path / "index", corpus))
+    assert assistant.ingest().ok
+    store = assistant.store
+    path = corpus / "001_387224a3b32bf87f.txt"
+    before = store.indexed_documents()[str(path.resolve())]
+    path.write_text(path.read_text(encoding="utf-8") + NEW_EVENT, encoding="utf-8")
+    chunks, events = prepare(path, path.read_bytes(), ChunkingOptions(1000, 150))
+
+    def crash(self: ChromaStore, source: str, record: object) -> None:
+        raise KeyboardInterrupt("killed before the commit")
+
+    monkeypatch.setattr(ChromaStore, "_commit", crash)
+    with pytest.raises(KeyboardInterrupt):
+        store.replace_document(str(path.resolve()), chunks, events)
+    monkeypatch.undo()
+
+    after = store.indexed_documents()[str(path.resolve())]
+    assert (after.content_hash, after.chunks) == (before.content_hash, before.chunks)
+    visible = [c for c in store.all_chunks() if c.metadata["source"] == str(path.resolve())]
+    assert {c.metadata["content_hash"] for c in visible} == {before.content_hash}
+    found = store.repair()
+    assert any("chunks of no complete document version" in f for f in found)
+    assert any("sentences of no complete document version" in f for f in found)
+    assert store.repair() == []
