@@ -28,6 +28,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\b0\d{2,3}(?:[ \u2013-]+\d{2,4}){1,3}\b")
 _WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)[^\s)\]>,;]*[\w/]")
 _ASKS_WEB = pattern("asks_web")
+_POINTS_BACK = pattern("points_back")
 # Text inside a document that addresses the assistant is data, never an instruction; it is
 # also never a useful answer sentence.
 _INJECTION = re.compile(
@@ -217,6 +218,8 @@ def _choose(
     # When no chosen statement holds enough, they all stand: a second source beats no answer.
     chosen = _covering_most(chosen, relevant, request.kind in _ONE_THING) or chosen
     chosen = [_with_context(_with_next_chunk(request, s)) for s in chosen]
+    if request.kind == "why":
+        chosen = [_with_reason(request, s) for s in chosen]
     if request.kind == "what":
         names = _telling_names(request, request.vocabulary or _PlainVocabulary())
         chosen = [_with_paragraph(s) if _names_held(s.text, names) else s for s in chosen]
@@ -365,21 +368,53 @@ def _kind_bonus(kind: Kind, text: str) -> float:
 
 def _with_next_chunk(request: AnswerRequest, sentence: _Sentence) -> _Sentence:
     """A statement that ends its chunk, read on in the next chunk of the document: a
-    document's question at a chunk's end is answered at the next one's start. The two
-    chunks are joined as the document's text is rebuilt from them (``merge_runs``)."""
-    hit = sentence.candidate.hit
-    if hit.text[sentence.end :].strip():
+    document's question at a chunk's end is answered at the next one's start."""
+    if sentence.candidate.hit.text[sentence.end :].strip():
         return sentence
+    return _joined_with_next_chunk(request, sentence) or sentence
+
+
+def _joined_with_next_chunk(
+    request: AnswerRequest, sentence: _Sentence, ahead: int = 1
+) -> _Sentence | None:
+    """The statement in its chunk joined to the document's next ``ahead`` chunks, as the
+    document's text is rebuilt from them (``merge_runs``); None past the document's end."""
+    hit = sentence.candidate.hit
     chunks = list(request.document_chunks(str(hit.metadata.get("source"))))
     position = next((i for i, c in enumerate(chunks) if c.id == hit.id), None)
-    if position is None or position + 1 == len(chunks):
-        return sentence
-    merged = merge_runs([hit, chunks[position + 1]])
+    if position is None or position + ahead >= len(chunks):
+        return None
+    merged = merge_runs([hit, *chunks[position + 1 : position + 1 + ahead]])
     if len(merged) != 1:
-        return sentence  # not next to each other in the document: nothing to join
+        return None  # not next to each other in the document: nothing to join
     joined = Hit(hit.id, merged[0], hit.metadata, hit.score)
     candidate = replace(sentence.candidate, hit=joined)
     return replace(sentence, candidate=candidate)
+
+
+def _with_reason(request: AnswerRequest, sentence: _Sentence) -> _Sentence:
+    """A 'why' statement goes on with the next paragraph's first sentence when that one
+    refers back to it ('... organisaties afgevallen ...' / 'Voor een aantal organisaties
+    blijkt hiervoor onvoldoende draagvlak'): the reason is said there. The next paragraph
+    may start in the next chunk (chunks end at paragraphs)."""
+    read: _Sentence | None = sentence
+    for ahead in range(1, _REASON_CHUNKS + 2):
+        if read is None:
+            return sentence
+        text = read.candidate.hit.text
+        paragraph_end = text.find("\n\n", sentence.end)
+        following = next((s for s in sentence_spans(text) if s[0] > paragraph_end), None)
+        if paragraph_end >= 0 and following:
+            if _POINTS_BACK.search(fold(text[following[0] : following[1]])):
+                return replace(read, end=following[1])
+            return sentence
+        read = _joined_with_next_chunk(request, sentence, ahead)
+    return sentence
+
+
+#: How many chunks after its own a 'why' statement's next paragraph is looked for in: its
+#: paragraph may run on into the next chunk, and chunks end at paragraphs.
+_REASON_CHUNKS = 2
 
 
 def _with_context(sentence: _Sentence) -> _Sentence:

@@ -124,3 +124,19 @@ def test_a_web_page_question_gets_the_address_the_best_sentence_holds() -> None:
 def test_a_webinar_question_is_no_web_address_question() -> None:
     assert Question.analyse("Wanneer is het volgende webinar?").kind == "when"
     assert Question.analyse("What is the website of the movement?").kind == "contact"
+
+
+def test_a_why_answer_goes_on_with_the_next_paragraph_when_it_refers_back() -> None:
+    text = (
+        "Dit voorjaar zijn drie scholen gestopt met het leerproject in de regio.\n\n"
+        "Voor die scholen bleek hiervoor te weinig tijd in het rooster.\n\n"
+        "Het leerproject gaat volgend jaar verder met vijf andere scholen."
+    )
+    question = "Waarom zijn er dit voorjaar scholen gestopt met het leerproject?"
+    answer = ExtractiveGenerator().generate(_request(question, {"a.txt": text}, {}))
+    assert "te weinig tijd in het rooster" in answer.answer
+    assert "vijf andere scholen" not in answer.answer
+    # The same question without a sentence that refers back gets the statement alone.
+    plain = text.replace("hiervoor ", "")
+    answer = ExtractiveGenerator().generate(_request(question, {"a.txt": plain}, {}))
+    assert "te weinig tijd" not in answer.answer
