@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -76,7 +77,9 @@ class OpenAIGenerator:
         max_tokens: int = 400,
     ) -> None:
         self._url = base_url.rstrip("/") + "/chat/completions"
+        self._shown_url = _without_credentials(self._url)
         self._model = model
+        self._secret = api_key
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._timeout = timeout
         self._max_tokens = max_tokens
@@ -86,7 +89,7 @@ class OpenAIGenerator:
         return cls(
             settings.openai_base_url,
             settings.openai_model,
-            settings.openai_api_key,
+            settings.openai_api_key.get_secret_value(),
             settings.openai_timeout,
             settings.openai_max_tokens,
         )
@@ -109,18 +112,24 @@ class OpenAIGenerator:
                 if response.status_code >= 400:
                     response.read()
                     raise GeneratorError(
-                        f"The answer endpoint {self._url} answered {response.status_code}: "
-                        f"{response.text[:200]}. Check RV_OPENAI_MODEL and RV_OPENAI_API_KEY."
+                        f"The answer endpoint {self._shown_url} answered "
+                        f"{response.status_code}: {self._redacted(response.text[:200])}. "
+                        "Check RV_OPENAI_MODEL and RV_OPENAI_API_KEY."
                     )
                 for line in response.iter_lines():
                     if piece := _delta(line):
                         yield piece
         except httpx.HTTPError as exc:
             raise GeneratorError(
-                f"Could not reach the answer endpoint {self._url} ({exc}). Start the server "
+                f"Could not reach the answer endpoint {self._shown_url} "
+                f"({self._redacted(str(exc))}). Start the server "
                 "(e.g. `ollama serve`) or set RV_OPENAI_BASE_URL; RV_GENERATOR=extractive "
                 "works without one."
             ) from exc
+
+    def _redacted(self, text: str) -> str:
+        """An endpoint's reply may echo the key it was sent ('Incorrect API key: sk-...')."""
+        return text.replace(self._secret, "***") if self._secret else text
 
     def complete(self, request: AnswerRequest, text: str) -> Answer:
         text = text.strip()
@@ -154,6 +163,16 @@ class OpenAIGenerator:
             )
             citations.append(citation_for(n, candidate, candidate.hit.text[best[0] : best[1]]))
         return citations
+
+
+def _without_credentials(url: str) -> str:
+    """The endpoint's address as shown in messages: without a user or password in it."""
+    parts = urlsplit(url)
+    if not (parts.username or parts.password):
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _delta(line: str) -> str:

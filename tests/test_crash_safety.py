@@ -19,6 +19,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -37,26 +39,28 @@ NEW_EVENT = (
 )
 
 
-def _env(index_dir: Path) -> dict[str, str]:
+def _env(index_dir: Path, url: str = "") -> dict[str, str]:
     return {
         **os.environ,
         "RV_EMBEDDER": "hashing",
         "RV_INDEX_DIR": str(index_dir),
         "RV_TERM_BRIDGE": "false",
+        "RV_CHROMA_URL": url,
     }
 
 
-def _settings(index_dir: Path, corpus: Path) -> Settings:
+def _settings(index_dir: Path, corpus: Path, url: str = "") -> Settings:
     return Settings(
         index_dir=index_dir,
         corpus_dir=corpus,
         embedder="hashing",
         term_bridge=False,  # type: ignore[call-arg]
+        chroma_url=url,
     )
 
 
 def _first_version(folder: Path) -> Path:
-    folder.mkdir()
+    folder.mkdir(parents=True)
     for name in (
         "001_387224a3b32bf87f.txt",
         "002_ca98f6bc809a9a9c.txt",
@@ -75,10 +79,10 @@ def _second_version(folder: Path) -> None:
     (folder / "002_ca98f6bc809a9a9c.txt").unlink()
 
 
-def _ingest(index_dir: Path, corpus: Path) -> subprocess.Popen[bytes]:
+def _ingest(index_dir: Path, corpus: Path, url: str = "") -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [str(RV), "ingest", str(corpus), "--json"],
-        env=_env(index_dir),
+        env=_env(index_dir, url),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -89,9 +93,13 @@ def _name(source: object) -> str:
     return Path(str(source)).name
 
 
-def _raw_counts(index_dir: Path) -> dict[str, Any]:
-    """What the index folder holds, read past the store: records per collection and source."""
-    client = chromadb.PersistentClient(path=str(index_dir))
+def _raw_counts(index_dir: Path, url: str = "") -> dict[str, Any]:
+    """What the index holds, read past the store: records per collection and source."""
+    client = (
+        chromadb.HttpClient(host="127.0.0.1", port=int(url.rsplit(":", 1)[1]))
+        if url
+        else chromadb.PersistentClient(path=str(index_dir))
+    )
     counts: dict[str, Any] = {}
     for collection in client.list_collections():
         found = collection.get(include=["metadatas"])
@@ -102,9 +110,9 @@ def _raw_counts(index_dir: Path) -> dict[str, Any]:
     return counts
 
 
-def _state(index_dir: Path, corpus: Path) -> dict[str, Any]:
+def _state(index_dir: Path, corpus: Path, url: str = "") -> dict[str, Any]:
     """Per document: chunks, sentences and events as readers see them, plus raw totals."""
-    assistant = Assistant(_settings(index_dir, corpus))
+    assistant = Assistant(_settings(index_dir, corpus, url))
     store = assistant.store
     documents = store.indexed_documents()
     events = Counter(e.source for e in store.events())
@@ -116,13 +124,13 @@ def _state(index_dir: Path, corpus: Path) -> dict[str, Any]:
         "documents": {_name(s): d.chunks for s, d in documents.items()},
         "events": {_name(s): n for s, n in events.items()},
         "sentences": sum(sentences.values()),
-        "raw": _raw_counts(index_dir),
+        "raw": _raw_counts(index_dir, url),
         "stray": sorted(p.name for p in index_dir.glob("*.tmp")),
     }
 
 
-def _assert_answers_from_complete_versions(index_dir: Path, corpus: Path) -> None:
-    assistant = Assistant(_settings(index_dir, corpus))
+def _assert_answers_from_complete_versions(index_dir: Path, corpus: Path, url: str = "") -> None:
+    assistant = Assistant(_settings(index_dir, corpus, url))
     store = assistant.store
     documents = store.indexed_documents()
     chunk_ids = {c.id for c in store.all_chunks()}
@@ -137,10 +145,8 @@ def _assert_answers_from_complete_versions(index_dir: Path, corpus: Path) -> Non
         assert citation.source in documents
 
 
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], float]:
+def clean_reference(base: Path) -> tuple[dict[str, Any], float]:
     """A clean ingest of the second version, and how long an ingest of it takes."""
-    base = tmp_path_factory.mktemp("reference")
     corpus = _first_version(base / "corpus")
     _second_version(corpus)
     started = time.monotonic()
@@ -150,33 +156,51 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any],
     return _state(base / "index", corpus), seconds
 
 
-def test_a_killed_ingest_leaves_an_answerable_index_that_the_next_ingest_repairs(
-    tmp_path: Path, reference: tuple[dict[str, Any], float]
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], float]:
+    return clean_reference(tmp_path_factory.mktemp("reference"))
+
+
+def kill_trials(
+    tmp_path: Path,
+    reference: tuple[dict[str, Any], float],
+    trials: int,
+    server: Callable[[Path], AbstractContextManager[str]] | None = None,
 ) -> None:
+    """``trials`` times: ingest the first version, kill the ingest of the second at a random
+    moment, check the answers, ingest again and compare with the clean reference. With
+    ``server``, each trial's index lives in a fresh Chroma server (its URL)."""
     expected, seconds = reference
     assert expected["documents"] and expected["events"]
     rng = random.Random(20261202)
     killed_while_running = 0
-    for trial in range(TRIALS):
+    for trial in range(trials):
         folder = tmp_path / f"trial{trial}"
         folder.mkdir()
-        corpus = _first_version(folder / "corpus")
-        index_dir = folder / "index"
-        first = Assistant(_settings(index_dir, corpus)).ingest()
-        assert first.ok, first.failed
-        _second_version(corpus)
-        process = _ingest(index_dir, corpus)
-        time.sleep(rng.uniform(0.2, 1.0) * seconds)
-        if process.poll() is None:
-            killed_while_running += 1
-            process.send_signal(signal.SIGKILL)
-        process.wait(timeout=60)
+        with server(folder / "server") if server else nullcontext("") as url:
+            corpus = _first_version(folder / "corpus")
+            index_dir = folder / "index"
+            first = Assistant(_settings(index_dir, corpus, url)).ingest()
+            assert first.ok, first.failed
+            _second_version(corpus)
+            process = _ingest(index_dir, corpus, url)
+            time.sleep(rng.uniform(0.2, 1.0) * seconds)
+            if process.poll() is None:
+                killed_while_running += 1
+                process.send_signal(signal.SIGKILL)
+            process.wait(timeout=60)
 
-        _assert_answers_from_complete_versions(index_dir, corpus)
-        again = _ingest(index_dir, corpus)
-        assert again.wait(timeout=300) == 0, again.stderr.read() if again.stderr else ""
-        assert _state(index_dir, corpus) == expected, f"trial {trial}"
-    assert killed_while_running >= TRIALS // 2, "too few kills landed during an ingest"
+            _assert_answers_from_complete_versions(index_dir, corpus, url)
+            again = _ingest(index_dir, corpus, url)
+            assert again.wait(timeout=300) == 0, again.stderr.read() if again.stderr else ""
+            assert _state(index_dir, corpus, url) == expected, f"trial {trial}"
+    assert killed_while_running >= trials // 2, "too few kills landed during an ingest"
+
+
+def test_a_killed_ingest_leaves_an_answerable_index_that_the_next_ingest_repairs(
+    tmp_path: Path, reference: tuple[dict[str, Any], float]
+) -> None:
+    kill_trials(tmp_path, reference, TRIALS)
 
 
 def test_a_second_ingest_into_the_same_index_waits_for_the_first_or_says_it_is_busy(
@@ -330,3 +354,52 @@ def test_a_version_that_failed_before_its_commit_stays_invisible_and_is_repaired
     assert any("chunks of no complete document version" in f for f in found)
     assert any("sentences of no complete document version" in f for f in found)
     assert store.repair() == []
+
+
+def test_the_file_route_serves_the_indexed_documents_only_and_follows_ingests(
+    tmp_path: Path,
+) -> None:
+    """Beside an indexed document lie a .env with a key and an un-ingested draft; outside
+    lies the target of a symlink. Only indexed documents are served, also those a later
+    ingest adds."""
+    import httpx
+    from gradio_client import Client
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "001_387224a3b32bf87f.txt", corpus / "bericht.txt")
+    (corpus / ".env").write_text("RV_OPENAI_API_KEY=sk-secret\n")
+    (corpus / "concept.docx").write_bytes(b"PK\x03\x04 draft")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Niet voor het publiek.\n")
+    (corpus / "link.md").symlink_to(outside)
+    index_dir = tmp_path / "index"
+    ingest = [str(RV), "ingest", str(corpus / "bericht.txt")]
+    # The feedback file's folder is never served: it is kept apart from the documents.
+    feedback = tmp_path / "feedback" / "feedback.sqlite3"
+    env = {**_env(index_dir), "RV_FEEDBACK_DB": str(feedback)}
+    assert subprocess.run(ingest, env=env, capture_output=True).returncode == 0
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(RV), "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        _wait_for_port(port, server)
+        base = f"http://127.0.0.1:{port}"
+
+        def status(path: Path) -> int:
+            return httpx.get(f"{base}/gradio_api/file={path}", timeout=10).status_code
+
+        assert status(corpus / "bericht.txt") == 200
+        for refused in (corpus / ".env", corpus / "concept.docx", corpus / "link.md", outside):
+            assert status(refused) in (403, 404), refused
+        shutil.copy(CORPUS / "002_ca98f6bc809a9a9c.txt", corpus / "tweede.txt")
+        later = [str(RV), "ingest", str(corpus / "tweede.txt")]
+        assert subprocess.run(later, env=env, capture_output=True).returncode == 0
+        Client(f"{base}/", verbose=False).predict("Wie is Mieke Hollander?", "", api_name="/ask")
+        assert status(corpus / "tweede.txt") == 200
+        assert status(corpus / ".env") in (403, 404)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

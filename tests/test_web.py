@@ -17,6 +17,7 @@ import pytest
 from assistant.service import Assistant
 
 CHROMIUM = Path("/usr/bin/chromium")
+STAFF_PASSWORD = "staff-geheim-7"
 # RV_UPDATE_SCREENSHOTS=1 refreshes the README's screenshots; otherwise they go to a temp dir.
 SCREENSHOTS = (
     Path(__file__).resolve().parents[1] / "docs"
@@ -46,6 +47,7 @@ def server(
         "HF_HUB_OFFLINE": "1",
         "RV_INDEX_DIR": str(corpus_index.settings.index_dir),
         "RV_FEEDBACK_DB": str(feedback),
+        "RV_STAFF_PASSWORD": STAFF_PASSWORD,
     }
     rv = Path(sys.executable).with_name("rv")
     process = subprocess.Popen(
@@ -181,3 +183,38 @@ def test_the_server_refuses_files_outside_the_documents(server: dict) -> None:
 
     base = str(server["url"]).rstrip("/")
     assert httpx.get(f"{base}/gradio_api/file=/etc/passwd").status_code in (403, 404)
+
+
+def test_the_staff_page_shows_documents_only_after_its_password(
+    server: dict, browser: object
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    page.goto(str(server["url"]))
+    page.get_by_role("tab", name="Voor medewerkers").click()
+    assert page.locator("#documents").count() == 0 or not page.locator("#documents").is_visible()
+    page.locator("#staff-password input").fill("raden")
+    page.locator("#staff-open").click()
+    page.locator("#staff-status").get_by_text("klopt niet").wait_for(timeout=10_000)
+    assert not page.locator("#documents").is_visible()
+    page.locator("#staff-password input").fill(STAFF_PASSWORD)
+    page.locator("#staff-open").click()
+    page.locator("#documents").get_by_text("001_387224a3b32bf87f.txt").first.wait_for(
+        timeout=10_000
+    )
+    assert "7 december 2023" in page.locator("#events").inner_text() or (
+        "2023-12-07" in page.locator("#events").inner_text()
+    )
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "staff-desktop.png"), full_page=True)
+    page.close()
+
+
+def test_without_a_staff_password_there_is_no_staff_page(corpus_index: Assistant) -> None:
+    from ui.feedback import FeedbackStore
+    from ui.web import build_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = build_app(corpus_index, FeedbackStore(Path(tmp) / "f.sqlite3"))
+        ids = {c.get("props", {}).get("elem_id") for c in app.config["components"]}
+    assert "chatbot" in ids
+    assert not ids & {"staff-password", "documents", "events"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 import json
 import os
 import sys
@@ -32,15 +33,32 @@ def _settings(index_dir: Path | None, **overrides: Any) -> Settings:
     values = {k: v for k, v in overrides.items() if v is not None}
     if index_dir is not None:
         values["index_dir"] = index_dir
+    context = click.get_current_context(silent=True)
+    if context is not None and context.meta.get("rv.chroma_url"):
+        values["chroma_url"] = context.meta["rv.chroma_url"]
     return Settings(**values)
 
 
+def _remember_chroma_url(context: click.Context, _: click.Parameter, value: str | None) -> None:
+    if value:
+        context.meta["rv.chroma_url"] = value
+
+
 def index_dir_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option(
+        "--chroma-url",
+        default=None,
+        expose_value=False,
+        callback=_remember_chroma_url,
+        help="A Chroma server to keep the index in, e.g. http://127.0.0.1:8000 "
+        "(default: RV_CHROMA_URL, or the embedded store in --index-dir).",
+    )(command)
     return click.option(
         "--index-dir",
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
-        help="Folder of the index (default: RV_INDEX_DIR or .rv/index).",
+        help="Folder of the index (default: RV_INDEX_DIR or .rv/index); with a Chroma "
+        "server, it holds the write lock only.",
     )(command)
 
 
@@ -348,8 +366,25 @@ def serve_command(
             fg="yellow",
             err=True,
         )
+    if not _is_loopback(settings.host) and not settings.password.get_secret_value():
+        click.secho(
+            f"Warning: the chat listens on {settings.host}, beyond this machine, without a "
+            "password: anyone who can reach it can use it. Set RV_PASSWORD, or listen on "
+            "127.0.0.1 (the default) behind a proxy that asks for one.",
+            fg="yellow",
+            err=True,
+        )
     click.echo(f"Web chat on http://{settings.host}:{settings.port} (Ctrl-C stops it)")
     serve(assistant, settings.host, settings.port, settings.feedback_db, parse_today(today))
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
 
 
 @main.command("feedback")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import html
 import re
 import threading
@@ -137,12 +138,31 @@ class WebChat:
     """The state the page shares: one assistant (one model load) and the feedback store."""
 
     def __init__(
-        self, assistant: Assistant, feedback: FeedbackStore, today: dt.date | None
+        self,
+        assistant: Assistant,
+        feedback: FeedbackStore,
+        today: dt.date | None,
+        served_files: list[str] | None = None,
     ) -> None:
         self.assistant = assistant
         self.feedback = feedback
         self.frozen_today = today
         self.lock = threading.Lock()  # the embedding engine is not shared between threads
+        #: The files the file route may serve: the indexed documents, kept in step with the
+        #: index (the web server reads this very list at each request).
+        self.served_files = served_files if served_files is not None else []
+        self._served_revision: str | None = None
+        self.follow_index()
+
+    def follow_index(self) -> None:
+        """After an ingest, the new documents may be opened and the removed ones no more."""
+        try:
+            revision = self.assistant.revision()
+            if revision != self._served_revision:
+                self.served_files[:] = sorted(d.source for d in self.assistant.documents())
+                self._served_revision = revision
+        except RvError:
+            self.served_files[:] = []
 
     def today(self) -> dt.date:
         return self.assistant.today(self.frozen_today)
@@ -163,6 +183,7 @@ class WebChat:
         if not question:
             yield history, answers, ""
             return
+        self.follow_index()
         history = [*history, {"role": "user", "content": escape(question)}]
         history.append({"role": "assistant", "content": "…"})
         yield history, answers, ""
@@ -289,9 +310,12 @@ def events_table(assistant: Assistant, today: dt.date) -> list[list[Any]]:
 
 
 def build_app(
-    assistant: Assistant, feedback: FeedbackStore, today: dt.date | None = None
+    assistant: Assistant,
+    feedback: FeedbackStore,
+    today: dt.date | None = None,
+    served_files: list[str] | None = None,
 ) -> gr.Blocks:
-    chat = WebChat(assistant, feedback, today)
+    chat = WebChat(assistant, feedback, today, served_files)
     day = chat.today()
     with gr.Blocks(title="De assistent van de beweging Radicale vernieuwing") as app:
         with gr.Tab("Chat", id="chat-tab"), gr.Row():
@@ -326,21 +350,9 @@ def build_app(
                 status = gr.Markdown(elem_id="status")
             with gr.Column(scale=1, min_width=240, elem_id="side"):
                 gr.Markdown(upcoming_panel(_safe_events(assistant), day), elem_id="upcoming")
-        with gr.Tab("Voor medewerkers", id="staff-tab"):
-            gr.Markdown("### Geïndexeerde documenten")
-            gr.Dataframe(
-                value=documents_table(assistant),
-                headers=["titel", "URL of bestand", "pagina's", "chunks", "geïndexeerd"],
-                interactive=False,
-                elem_id="documents",
-            )
-            gr.Markdown("### Bijeenkomsten in de documenten")
-            gr.Dataframe(
-                value=events_table(assistant, day),
-                headers=["datum", "tijd", "wat", "waar", "status", "jaartal", "bron"],
-                interactive=False,
-                elem_id="events",
-            )
+        staff_password = assistant.settings.staff_password.get_secret_value()
+        if staff_password:
+            staff_page(assistant, chat, staff_password)
         answers = gr.State([])
         feedback_id = gr.State(-1)
         for trigger in (question.submit, send.click):
@@ -370,11 +382,63 @@ def build_app(
 
         def ask(question: str, today: str = "") -> dict[str, Any]:
             """Answer one question; returns the same object as `rv ask --json`."""
+            chat.follow_index()
             with chat.lock:
                 return assistant.ask(question, today=parse_today(today) or day).as_dict()
 
         gr.api(ask, api_name="ask", concurrency_limit=1)  # type: ignore[attr-defined]
     return app  # type: ignore[no-any-return]
+
+
+def _same(given: str, password: str) -> bool:
+    """Compared in constant time, so the answer's timing tells nothing of the password."""
+    return hmac.compare_digest(given.encode(), password.encode())
+
+
+#: Seconds a wrong staff password waits: guessing one stays slow.
+WRONG_PASSWORD_DELAY = 1.0
+
+
+def staff_page(assistant: Assistant, chat: WebChat, password: str) -> None:
+    """The staff tab: a password first; the documents and events are sent only after it,
+    so that the page itself never holds them."""
+    with gr.Tab("Voor medewerkers", id="staff-tab"):
+        with gr.Column(visible=True) as login:
+            given = gr.Textbox(
+                type="password", label="Wachtwoord voor medewerkers", elem_id="staff-password"
+            )
+            enter = gr.Button("Openen", elem_id="staff-open")
+            status = gr.Markdown(elem_id="staff-status")
+        with gr.Column(visible=False) as staff:
+            gr.Markdown("### Geïndexeerde documenten")
+            documents = gr.Dataframe(
+                value=[],
+                headers=["titel", "URL of bestand", "pagina's", "chunks", "geïndexeerd"],
+                interactive=False,
+                elem_id="documents",
+            )
+            gr.Markdown("### Bijeenkomsten in de documenten")
+            events = gr.Dataframe(
+                value=[],
+                headers=["datum", "tijd", "wat", "waar", "status", "jaartal", "bron"],
+                interactive=False,
+                elem_id="events",
+            )
+
+    def open_staff(attempt: str) -> tuple[Any, ...]:
+        if _same(attempt, password):
+            rows = documents_table(assistant), events_table(assistant, chat.today())
+            return gr.update(visible=False), gr.update(visible=True), *rows, ""
+        time.sleep(WRONG_PASSWORD_DELAY)
+        return gr.update(), gr.update(visible=False), [], [], "Dat wachtwoord klopt niet."
+
+    for trigger in (enter.click, given.submit):
+        trigger(
+            open_staff,
+            [given],
+            [login, staff, documents, events, status],
+            api_visibility="private",
+        )
 
 
 def _safe_events(assistant: Assistant) -> list[Event]:
@@ -393,6 +457,16 @@ def _safe_documents(assistant: Assistant) -> list[IndexedDocument]:
         return []
 
 
+class _ServedFiles(list[str]):
+    """The files the web server may serve. Gradio reads this list at each request, but
+    replaces an empty one given to ``launch`` with a list of its own; being true even when
+    empty, this one stays the list it reads, so that the documents of a later ingest are
+    served too."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
 def serve(
     assistant: Assistant,
     host: str,
@@ -401,13 +475,19 @@ def serve(
     today: dt.date | None = None,
     prevent_thread_lock: bool = False,
 ) -> gr.Blocks:
-    app = build_app(assistant, FeedbackStore(feedback_db), today)
+    served = _ServedFiles()  # the indexed documents; the chat keeps it in step with the index
+    app = build_app(assistant, FeedbackStore(feedback_db), today, served)
     app.queue(default_concurrency_limit=2, max_size=64)
-    folders = sorted({str(Path(d.source).parent) for d in _safe_documents(assistant)})
+    password = assistant.settings.password.get_secret_value()
     app.launch(
         server_name=host,
         server_port=port,
-        allowed_paths=folders,  # the cited documents' folders, and nothing else
+        auth=(lambda _user, given: _same(given, password)) if password else None,
+        auth_message="De assistent van de beweging Radicale vernieuwing: log in met het "
+        "wachtwoord dat je kreeg (elke gebruikersnaam).",
+        # The indexed documents themselves, not their folders: a folder's .env or drafts
+        # are never served. The list is updated in place as the index changes.
+        allowed_paths=served,
         blocked_paths=[str(assistant.settings.index_dir), str(feedback_db.parent)],
         prevent_thread_lock=prevent_thread_lock,
         quiet=True,
