@@ -13,7 +13,8 @@ from index.text import split_sentences
 from ingest.cleaning import CleanText, looks_like_heading, most_cited_link
 from ingest.loaders import LoadedDocument
 
-_MAX_TITLE = 110
+#: A title cut from a document's first sentence is at most this long, with its '…'.
+_MAX_TITLE = 80
 
 
 def content_hash(data: bytes) -> str:
@@ -67,7 +68,7 @@ def title_from_lead(text: str) -> str | None:
     first = sentences[0].rstrip(".")
     if len(first) <= _MAX_TITLE:
         return first
-    cut = first[:_MAX_TITLE].rsplit(" ", 1)[0]
+    cut = first[: _MAX_TITLE - 1].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + "…"
 
 

@@ -55,6 +55,13 @@ def test_title_and_own_url(name: str, title: str | None, url: str | None) -> Non
     assert meta.get("url") == url
 
 
+def test_a_title_cut_from_the_lead_ends_at_a_word_within_80_characters() -> None:
+    title = str(_chunks("001_387224a3b32bf87f.txt")[0].metadata["title"])
+    lead = " ".join((CORPUS / "001_387224a3b32bf87f.txt").read_text(encoding="utf-8").split())
+    assert len(title) <= 80 and title.endswith("…")
+    assert lead.startswith(title.removesuffix("…")) and lead[len(title) - 1] == " "
+
+
 def test_themes_keywords_hash_and_path() -> None:
     path = CORPUS / "001_387224a3b32bf87f.txt"
     meta = _chunks(path.name)[0].metadata

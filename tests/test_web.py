@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -100,6 +101,8 @@ def test_asking_streams_an_answer_with_linked_sources(server: dict, browser: obj
     page.locator("#send").click()
     text = _last_answer(page, "Bronnen")
     assert "8ste Werk" in text
+    assert "(PDF, p. 2)" in text  # where the source is, as a newcomer reads it
+    assert not re.search(r"\d{3}_[0-9a-f]{16}", text), "a file name is shown to newcomers"
     link = page.locator("#chatbot .message-row.bot-row").last.locator("a.source-link").first
     href = link.get_attribute("href") or ""
     assert "004_c470ea04556890eb.pdf" in href and "#page=2" in href

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import gradio as gr
 
@@ -71,6 +71,17 @@ def escape(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", html.escape(text)).replace("://", "&#58;//")
 
 
+def source_label(citation: Citation) -> str:
+    """Where a source is, as a newcomer reads it: the site's name ('rvjeugdzorg.nl'), or
+    'PDF, p. 2', or 'document', never a file name (those are for the staff page)."""
+    page = f", p. {citation.page}" if citation.page else ""
+    if citation.url and (host := urlsplit(citation.url).hostname):
+        return host.removeprefix("www.") + page
+    if Path(citation.source).suffix.lower() == ".pdf":
+        return "PDF" + page
+    return "document" + page  # the same word in Dutch and English
+
+
 def render_answer(answer: Answer) -> str:
     """The answer and its sources as Markdown; everything from documents is escaped."""
     text = escape(answer.answer).replace("\n", "  \n")
@@ -82,13 +93,11 @@ def render_answer(answer: Answer) -> str:
     heading = "Bronnen" if answer.language == "nl" else "Sources"
     lines = [text, "", f"**{heading}**", ""]
     for c in answer.citations:
-        where = f", p. {c.page}" if c.page else ""
-        name = escape(c.title or Path(c.source).name)
-        file_name = escape(Path(c.source).name)
+        name = escape(c.title or "Document")
         lines.append(
             f'{c.n}. <a href="{html.escape(source_link(c))}" target="_blank" '
-            f'rel="noopener noreferrer" class="source-link">{name}</a>{where} '
-            f"<small>({file_name})</small>"
+            f'rel="noopener noreferrer" class="source-link">{name}</a> '
+            f"<small>({escape(source_label(c))})</small>"
             f"<details><summary>Citaat</summary><blockquote>{escape(c.quote)}</blockquote>"
             "</details>"
         )
