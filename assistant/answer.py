@@ -69,6 +69,8 @@ class Answer:
 REFUSALS: dict[Language, str] = {lang: entry("refusal", lang) for lang in LANGUAGES}
 OUT_OF_ROLE: dict[Language, str] = {lang: entry("out_of_role", lang) for lang in LANGUAGES}
 COVERS: dict[Language, str] = {lang: entry("covers", lang) for lang in LANGUAGES}
+#: To a question in neither language: which languages are answered, said in both.
+OTHER_LANGUAGE = " / ".join(entry("other_language", lang) for lang in ("en", "nl"))
 
 
 def refusal(

@@ -31,10 +31,12 @@ class Evidence:
     #: The share of the question's telling words (weighted by rarity) that the best of the
     #: first passages holds; words no document uses count as missing.
     coverage: float
-    #: The share of the question's word weight that no document uses at all.
+    #: The share of the question's word weight (numbers aside) that no document uses.
     unknown: float
     #: Whether the question names a number or year that no document mentions.
     unknown_number: bool
+    #: How many search terms other than numbers the question has ('{{7*7}}' has none).
+    terms: int = 1
 
 
 @dataclass(frozen=True)
@@ -53,12 +55,19 @@ class AnswerabilityPolicy:
     min_support: float = 0.95
     #: How much the words count next to the meaning.
     coverage_weight: float = 0.25
+    #: At or above this share of the question's word weight unknown to every document,
+    #: meaning alone must carry the answer, and e5 puts any short string (a keyboard mash,
+    #: a template) about 0.8 from some passage. The highest share of an answerable question
+    #: on both dev sets is 0.72 (an English paraphrase); of nonsense, 1.0.
+    max_unknown: float = 0.95
 
     def support(self, evidence: Evidence) -> float:
         return evidence.sentence + self.coverage_weight * evidence.coverage
 
     def answerable(self, evidence: Evidence) -> bool:
         if evidence.unknown_number or evidence.dense < self.min_dense:
+            return False
+        if evidence.unknown >= self.max_unknown:
             return False
         return self.support(evidence) >= self.min_support
 
@@ -85,7 +94,10 @@ def gather_evidence(
     weights = question_weights(question, keywords)
     total = sum(weights.values()) or 1.0
     known = keywords.known_terms
-    unknown = sum(w for t, w in weights.items() if t not in known) / total
+    # Numbers are weighed apart (unknown_number): '1' or '7' is in some document, and would
+    # make '<img onerror=alert(1)>' or '{{7*7}}' look known.
+    words = {t: w for t, w in weights.items() if not t.isdigit()}
+    unknown = sum(w for t, w in words.items() if t not in known) / (sum(words.values()) or 1.0)
     coverage = 0.0
     for candidate in candidates[:COVERED_CANDIDATES]:
         held = set(keywords.terms(candidate.hit.text))
@@ -93,4 +105,4 @@ def gather_evidence(
     dense = max((c.dense for c in candidates), default=0.0)
     sentence = max((s[2] for c in candidates for s in c.sentences), default=dense)
     numbers = [w for w in keywords.unknown_words(question) if w.isdigit()]
-    return Evidence(dense, max(sentence, dense), coverage, unknown, bool(numbers))
+    return Evidence(dense, max(sentence, dense), coverage, unknown, bool(numbers), len(words))

@@ -14,7 +14,7 @@ from assistant.answer import Turn, last_said
 from assistant.calendar import CalendarQuestion, calendar_question
 from assistant.constraints import Period, periods_in
 from assistant.questions import Kind, leaves_role, question_kind
-from index.language import Language, detect_language
+from index.language import Language, detect_language, in_another_script
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class Question:
     earlier: str
     #: Asks the assistant to ignore its instructions, reveal them, or speak for itself.
     leaves_role: bool
+    #: Written mostly in a script other than Latin: in neither Dutch nor English.
+    other_script: bool
     #: The months and years it names: what the answer's passages should be from.
     periods: tuple[Period, ...]
     #: What it asks of the event records (when / next / last / where an event is), if any.
@@ -47,6 +49,7 @@ class Question:
             kind=kind,
             earlier=earlier,
             leaves_role=leaves_role(text),
+            other_script=in_another_script(text),
             periods=tuple(periods_in(text)),
             calendar=calendar_question(text, kind, earlier),
             calendar_if_named=calendar_question(text, kind, earlier, event_talk=False),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Protocol
 
-from assistant.answer import Answer, Turn, refusal
+from assistant.answer import OTHER_LANGUAGE, Answer, Turn, refusal
 from assistant.answerability import AnswerabilityPolicy, gather_evidence
 from assistant.calendar import (
     CalendarQuestion,
@@ -87,6 +87,19 @@ class OutOfRoleRoute:
         return refusal(asked.question.language, asked.today, out_of_role=True)
 
 
+class OtherLanguageRoute:
+    """A question in another script gets, in both languages, which ones are answered: an
+    answer in Dutch to a Chinese question helps nobody."""
+
+    name = "other-language"
+
+    def applies(self, asked: Asked) -> bool:
+        return asked.question.other_script
+
+    def answer(self, asked: Asked) -> Answer | None:
+        return Answer(OTHER_LANGUAGE, refused=True, language="en", today=asked.today)
+
+
 @dataclass
 class EventsRoute:
     """When and where events happen, from the event records made at ingest, for any today."""
@@ -149,6 +162,8 @@ class UnanswerableRoute:
             return True
         question = asked.question.text
         evidence = gather_evidence(question, asked.candidates, self.keywords())
+        if not evidence.terms and not asked.question.earlier:
+            return True  # nothing to look for ('{{7*7}}'); a follow-up ('En waar?') has context
         if not self.policy.answerable(evidence):
             return True
         return self.off_topic.is_off_topic(self.question_vector(question), evidence.sentence)
@@ -227,6 +242,7 @@ def make_routes(
     no statement needs flagging as unsupported."""
     passages = PassagesRoute(generator, document_text, flag_unsupported=not extractive)
     routes: list[AnswerRoute] = [
+        OtherLanguageRoute(),
         OutOfRoleRoute(),
         EventsRoute(events, describe, document_text),
         UnanswerableRoute(keywords, policy, off_topic, question_vector),

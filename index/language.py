@@ -6,7 +6,10 @@ import re
 
 from index.lexicon import Language, words
 
-__all__ = ["Language", "detect_language"]
+__all__ = ["Language", "detect_language", "in_another_script"]
+
+#: Latin letters, with their accented and extended forms, end here in Unicode.
+_LATIN_END = 0x024F
 
 
 def detect_language(text: str) -> Language:
@@ -15,3 +18,11 @@ def detect_language(text: str) -> Language:
     dutch = sum(w in words("detection", ("nl",)) for w in found)
     english = sum(w in words("detection", ("en",)) for w in found)
     return "en" if english > dutch else "nl"
+
+
+def in_another_script(text: str) -> bool:
+    """Written mostly in letters that are not Latin (Chinese, Cyrillic, Arabic ...): in
+    neither language the assistant answers in, whatever its words."""
+    letters = [c for c in text if c.isalpha()]
+    latin = sum(ord(c) <= _LATIN_END for c in letters)
+    return bool(letters) and latin < len(letters) / 2
