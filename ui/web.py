@@ -6,7 +6,6 @@ import datetime as dt
 import hmac
 import html
 import re
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -156,7 +155,6 @@ class WebChat:
         self.assistant = assistant
         self.feedback = feedback
         self.frozen_today = today
-        self.lock = threading.Lock()  # the embedding engine is not shared between threads
         #: The files the file route may serve: the indexed documents, kept in step with the
         #: index (the web server reads this very list at each request).
         self.served_files = served_files if served_files is not None else []
@@ -182,8 +180,7 @@ class WebChat:
             for m in history[-8:]
             if m.get("role") in ("user", "assistant")
         ]
-        with self.lock:
-            yield from self.assistant.ask_stream(question, today=self.today(), history=turns)
+        yield from self.assistant.ask_stream(question, today=self.today(), history=turns)
 
     def respond(
         self, question: str, history: list[dict[str, Any]], answers: list[dict[str, Any]]
@@ -325,6 +322,9 @@ def build_app(
     served_files: list[str] | None = None,
 ) -> gr.Blocks:
     chat = WebChat(assistant, feedback, today, served_files)
+    # Answers run side by side: the embedding engine takes turns by itself (its lock), and
+    # one slow answer no longer holds everyone else's.
+    at_once = assistant.settings.answer_concurrency
     day = chat.today()
     with gr.Blocks(title="De assistent van de beweging Radicale vernieuwing") as app:
         with gr.Tab("Chat", id="chat-tab"), gr.Row():
@@ -369,7 +369,7 @@ def build_app(
                 chat.respond,
                 [question, chatbot, answers],
                 [chatbot, answers, question],
-                concurrency_limit=1,
+                concurrency_limit=at_once,
                 api_visibility="private",
             )
 
@@ -382,7 +382,7 @@ def build_app(
             on_example,
             [chatbot, answers],
             [chatbot, answers, question],
-            concurrency_limit=1,
+            concurrency_limit=at_once,
             api_visibility="private",
         )
         chatbot.like(chat.rate, [answers], [feedback_id, status], api_visibility="private")
@@ -392,10 +392,9 @@ def build_app(
         def ask(question: str, today: str = "") -> dict[str, Any]:
             """Answer one question; returns the same object as `rv ask --json`."""
             chat.follow_index()
-            with chat.lock:
-                return assistant.ask(question, today=parse_today(today) or day).as_dict()
+            return assistant.ask(question, today=parse_today(today) or day).as_dict()
 
-        gr.api(ask, api_name="ask", concurrency_limit=1)  # type: ignore[attr-defined]
+        gr.api(ask, api_name="ask", concurrency_limit=at_once)  # type: ignore[attr-defined]
     return app  # type: ignore[no-any-return]
 
 
@@ -486,7 +485,7 @@ def serve(
 ) -> gr.Blocks:
     served = _ServedFiles()  # the indexed documents; the chat keeps it in step with the index
     app = build_app(assistant, FeedbackStore(feedback_db), today, served)
-    app.queue(default_concurrency_limit=2, max_size=64)
+    app.queue(default_concurrency_limit=assistant.settings.answer_concurrency, max_size=256)
     password = assistant.settings.password.get_secret_value()
     app.launch(
         server_name=host,
