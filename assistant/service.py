@@ -25,7 +25,7 @@ from index.events import Event
 from index.retrieval import Candidate, Filters, HybridRetriever, make_retriever
 from index.settings import Settings
 from index.store import ChromaStore, IndexedDocument, VectorStore
-from ingest.pipeline import ChunkingOptions, IngestReport, Progress, ingest
+from ingest.pipeline import ChunkingOptions, IngestLimits, IngestReport, Progress, ingest
 
 
 class Assistant:
@@ -72,7 +72,13 @@ class Assistant:
     def ingest(self, paths: Sequence[Path] = (), progress: Progress | None = None) -> IngestReport:
         """Index ``paths`` (files or folders); no paths means the default corpus."""
         options = ChunkingOptions(self.settings.chunk_size, self.settings.chunk_overlap)
-        report = ingest(list(paths) or [self.settings.corpus_dir], self.store, options, progress)
+        limits = IngestLimits(
+            max_file_bytes=int(self.settings.max_file_mb * 1e6),
+            max_pdf_pages=self.settings.max_pdf_pages,
+        )
+        report = ingest(
+            list(paths) or [self.settings.corpus_dir], self.store, options, progress, limits
+        )
         self.retriever.invalidate()
         if report.changed and self.settings.term_bridge:
             self.retriever.keyword_index()  # embeds the new words now, not at the first question

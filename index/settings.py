@@ -174,6 +174,18 @@ class Settings(BaseSettings):
         description="How much the question's words found in the best passage count next to "
         "the best sentence's similarity in `min_support`.",
     )
+    max_file_mb: float = Field(
+        default=20.0,
+        gt=0,
+        description="Largest file `rv ingest` reads, in MB; a larger one is reported and "
+        "skipped before any work (a 50 MB text took minutes to embed and 1 GB of memory).",
+    )
+    max_pdf_pages: int = Field(
+        default=1000,
+        ge=1,
+        description="Most pages a PDF may have; a longer one is reported and skipped before "
+        "its pages are read.",
+    )
     write_lock_timeout: float = Field(
         default=600.0,
         ge=0,

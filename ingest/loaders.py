@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -30,13 +31,14 @@ class LoadedDocument:
     links: list[str] = field(default_factory=list)
 
 
-def load_document(path: Path, data: bytes) -> LoadedDocument:
-    """Parse ``data`` (the bytes of ``path``) according to the file's suffix."""
+def load_document(path: Path, data: bytes, max_pages: int | None = None) -> LoadedDocument:
+    """Parse ``data`` (the bytes of ``path``) according to the file's suffix; a PDF of more
+    than ``max_pages`` pages is refused before any page is read."""
     suffix = path.suffix.lower()
     if not data.strip():
         raise DocumentError(path, "the file is empty")
     if suffix in PDF_SUFFIXES:
-        return _load_pdf(path, data)
+        return _load_pdf(path, data, max_pages)
     if suffix in TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES:
         text = _decode_text(path, data)
         if suffix in HTML_SUFFIXES:
@@ -53,17 +55,39 @@ def load_document(path: Path, data: bytes) -> LoadedDocument:
 def _decode_text(path: Path, data: bytes) -> str:
     if b"\x00" in data[:8192]:
         raise DocumentError(path, "looks like a binary file, not text (it contains NUL bytes)")
+    # A stray NUL past the binary check would end up in quotes: it is no text.
     try:
-        # A stray NUL past the binary check would end up in quotes: it is no text.
         return data.decode("utf-8-sig").replace("\x00", "")
-    except UnicodeDecodeError as exc:
-        raise DocumentError(
-            path,
-            f"is not valid UTF-8 text (byte {exc.start}); re-save it as UTF-8",
-        ) from exc
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8: older Dutch files are Windows-1252 (Latin-1 with its quotes and euro sign);
+    # the five bytes that code leaves undefined are read as Latin-1.
+    text = data.decode("cp1252") if _is_cp1252(data) else data.decode("latin-1")
+    if _control_share(text) > _MAX_CONTROL_SHARE:
+        raise DocumentError(path, "looks like a binary file, not text (neither UTF-8 nor text)")
+    return text.replace("\x00", "")
 
 
-def _load_pdf(path: Path, data: bytes) -> LoadedDocument:
+#: Text has next to no control characters; compressed or binary data, read as Latin-1,
+#: about one in eight.
+_MAX_CONTROL_SHARE = 0.02
+
+
+def _control_share(text: str) -> float:
+    sample = text[:8192]
+    control = sum(unicodedata.category(c) == "Cc" and c not in "\t\n\r\f" for c in sample)
+    return control / max(1, len(sample))
+
+
+def _is_cp1252(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _load_pdf(path: Path, data: bytes, max_pages: int | None = None) -> LoadedDocument:
     import io
 
     from pypdf import PdfReader
@@ -75,6 +99,12 @@ def _load_pdf(path: Path, data: bytes) -> LoadedDocument:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError(path, "is encrypted with a password; save an unprotected copy")
+        if max_pages is not None and len(reader.pages) > max_pages:
+            raise DocumentError(
+                path,
+                f"has {len(reader.pages):,} pages; the limit is {max_pages:,} "
+                "(RV_MAX_PDF_PAGES); split it, or raise the limit",
+            )
         pages = [page.extract_text() or "" for page in reader.pages]
     except FileNotDecryptedError as exc:
         raise DocumentError(path, "is encrypted with a password; save an unprotected copy") from exc

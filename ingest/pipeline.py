@@ -73,8 +73,16 @@ class ChunkingOptions:
     chunk_overlap: int
 
 
+@dataclass(frozen=True)
+class IngestLimits:
+    """What one file may be, checked before any parsing or embedding work (None: no limit)."""
+
+    max_file_bytes: int | None = None
+    max_pdf_pages: int | None = None
+
+
 def prepare(
-    path: Path, data: bytes, options: ChunkingOptions
+    path: Path, data: bytes, options: ChunkingOptions, limits: IngestLimits = IngestLimits()
 ) -> tuple[list[Document], list[Event]]:
     """Load, clean and chunk one file, and find its dated events (no index involved).
 
@@ -82,7 +90,7 @@ def prepare(
     an AES-encrypted PDF, a ``RecursionError`` for deeply nested markup) is that file's
     problem, reported with its name: the ingest goes on with the next file."""
     try:
-        loaded = load_document(path, data)
+        loaded = load_document(path, data, limits.max_pdf_pages)
     except DocumentError:
         raise
     except Exception as exc:  # a third-party parser's own error types are open-ended
@@ -102,20 +110,26 @@ def prepare_document(path: Path, data: bytes, options: ChunkingOptions) -> list[
     return prepare(path, data, options)[0]
 
 
+_BROKEN_LINK = "is a symbolic link that leads nowhere (a loop, or its target is gone)"
+
+
 def discover(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     """Files to ingest under ``paths`` (folders recursively), and paths that don't exist."""
     files: list[Path] = []
     missing: list[tuple[str, str]] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            for p in sorted(path.rglob("*")):
+                if any(part.startswith(".") for part in p.relative_to(path).parts):
+                    continue
+                if p.is_file():
+                    files.append(p)
+                elif p.is_symlink() and not p.exists():
+                    missing.append((str(p), _BROKEN_LINK))
         elif path.is_file():
             files.append(path)
+        elif path.is_symlink():
+            missing.append((str(path), _BROKEN_LINK))
         else:
             missing.append((str(path), "no such file or folder"))
     return list(dict.fromkeys(files)), missing
@@ -131,9 +145,10 @@ def ingest(
     store: VectorStore,
     options: ChunkingOptions,
     progress: Progress | None = None,
+    limits: IngestLimits = IngestLimits(),
 ) -> IngestReport:
     with store.writing():
-        return _ingest_locked(paths, store, options, progress)
+        return _ingest_locked(paths, store, options, progress, limits)
 
 
 def _ingest_locked(
@@ -141,6 +156,7 @@ def _ingest_locked(
     store: VectorStore,
     options: ChunkingOptions,
     progress: Progress | None,
+    limits: IngestLimits,
 ) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
@@ -155,7 +171,7 @@ def _ingest_locked(
         source = source_key(path)
         seen.add(source)
         try:
-            _ingest_file(path, source, store, options, indexed, report)
+            _ingest_file(path, source, store, options, limits, indexed, report)
         except RvError as exc:
             report.failed.append(
                 (str(path), exc.problem if isinstance(exc, DocumentError) else str(exc))
@@ -176,10 +192,18 @@ def _ingest_file(
     source: str,
     store: VectorStore,
     options: ChunkingOptions,
+    limits: IngestLimits,
     indexed: dict[str, IndexedDocument],
     report: IngestReport,
 ) -> None:
     try:
+        size = path.stat().st_size
+        if limits.max_file_bytes is not None and size > limits.max_file_bytes:
+            raise DocumentError(
+                path,
+                f"is {size / 1e6:,.1f} MB; the limit is {limits.max_file_bytes / 1e6:,.1f} MB "
+                "(RV_MAX_FILE_MB); split it, or raise the limit",
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise DocumentError(path, f"cannot be read ({exc.strerror or exc})") from exc
@@ -187,7 +211,7 @@ def _ingest_file(
     if previous is not None and previous.content_hash == content_hash(data):
         report.skipped.append(source)
         return
-    chunks, events = prepare(path, data, options)
+    chunks, events = prepare(path, data, options, limits)
     store.replace_document(source, chunks, events)
     report.chunks_written += len(chunks)
     (report.updated if previous is not None else report.added).append(source)

@@ -280,6 +280,7 @@ def test_a_running_server_answers_from_each_new_revision_without_errors(tmp_path
     )  # fmt: skip
     errors: list[str] = []
     stop = threading.Event()
+    background: threading.Thread | None = None
     try:
         _wait_for_port(port, server)
         url = f"http://127.0.0.1:{port}/"
@@ -316,6 +317,8 @@ def test_a_running_server_answers_from_each_new_revision_without_errors(tmp_path
                 time.sleep(0.5)
     finally:
         stop.set()
+        if background is not None:
+            background.join(timeout=60)  # its last request ends before the server does
         server.terminate()
         server.wait(timeout=20)
     assert errors == []
