@@ -221,3 +221,25 @@ def test_without_a_staff_password_there_is_no_staff_page(corpus_index: Assistant
         ids = {c.get("props", {}).get("elem_id") for c in app.config["components"]}
     assert "chatbot" in ids
     assert not ids & {"staff-password", "documents", "events"}
+
+
+def test_the_staff_events_table_lists_a_meeting_once_per_document_in_dutch() -> None:
+    import datetime as dt
+
+    from index.events import Event
+    from ui.web import events_table
+
+    def event(title: str, source: str, certainty: str = "stated") -> Event:
+        return Event(title, dt.date(2023, 12, 7), None, None, "day", certainty,
+                     "7 december", "Deel 3 op 7 december.", source, "Programma")  # fmt: skip
+
+    class Records:
+        def events(self) -> list[Event]:
+            return [event("drieluik", "/d/a.pdf"), event("bijeenkomst", "/d/a.pdf"),
+                    event("bijeenkomst", "/d/b.txt", "inferred")]  # fmt: skip
+
+    rows = events_table(Records(), dt.date(2023, 6, 1))  # type: ignore[arg-type]
+    assert [(r[2], r[4], r[5], r[6]) for r in rows] == [
+        ("drieluik", "komend", "genoemd", "a.pdf"),
+        ("bijeenkomst", "komend", "afgeleid", "b.txt"),
+    ]

@@ -298,9 +298,20 @@ def documents_table(assistant: Assistant) -> list[list[Any]]:
     ]
 
 
+#: How an event's year is known, as the staff page says it.
+_YEAR_KNOWN = {"stated": "genoemd", "inferred": "afgeleid", "vague": "vaag"}
+
+
 def events_table(assistant: Assistant, today: dt.date) -> list[list[Any]]:
+    """The events, one row per date and document: a document that names one meeting twice
+    ('het drieluik' and 'de bijeenkomst' on 7 December) lists it once."""
     rows = []
+    seen: set[tuple[object, ...]] = set()
     for e in _safe_events(assistant):
+        key = (e.start, e.end, e.source) if e.start else (e.year, e.title, e.source)
+        if key in seen:
+            continue
+        seen.add(key)
         when = e.start.isoformat() if e.start else f"{e.year} (datum onbekend)"
         if e.end:
             when += f" t/m {e.end.isoformat()}"
@@ -310,7 +321,7 @@ def events_table(assistant: Assistant, today: dt.date) -> list[list[Any]]:
             else ("geweest" if e.start else "zonder datum")
         )
         rows.append([when, e.start_time or "", e.title, e.place or "", status,
-                     "afgeleid" if e.certainty == "inferred" else e.certainty,
+                     _YEAR_KNOWN.get(e.certainty, e.certainty),
                      Path(e.source).name + (f" p. {e.page}" if e.page else "")])  # fmt: skip
     return rows
 
