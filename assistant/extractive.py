@@ -18,7 +18,7 @@ from assistant.answer import Answer, last_said
 from assistant.questions import Kind, holds_what_is_asked
 from assistant.request import AnswerRequest, answer_from, citation_for
 from index.keywords import Vocabulary
-from index.lexicon import pattern, phrases, words
+from index.lexicon import entry, pattern, phrases, words
 from index.retrieval import Candidate, merge_runs
 from index.store import Hit
 from index.text import dutch_date, english_date, fold, sentence_spans, yearless_dates
@@ -140,12 +140,7 @@ class ExtractiveGenerator:
                 break
         if not values:
             return None
-        answer = _assemble(request, found[:2])
-        joined = " / ".join(values)
-        markers = " ".join(f"[{c.n}]" for c in answer.citations)
-        lead = "Contact opnemen kan via" if request.language == "nl" else "You can get in touch via"
-        answer.answer = f"{lead} {joined} {markers}\n\n{answer.answer}"
-        return answer
+        return _led(request, _assemble(request, found[:2]), "contact_lead", " / ".join(values))
 
 
 def _web_address(request: AnswerRequest, scored: list[_Sentence]) -> Answer | None:
@@ -154,12 +149,17 @@ def _web_address(request: AnswerRequest, scored: list[_Sentence]) -> Answer | No
     """
     for unit in scored:
         if found := _WEB_ADDRESS.search(unit.text):
-            answer = _assemble(request, [unit])
-            markers = " ".join(f"[{c.n}]" for c in answer.citations)
-            lead = "Je vindt het op" if request.language == "nl" else "You can find it at"
-            answer.answer = f"{lead} {found[0]} {markers}\n\n{answer.answer}"
-            return answer
+            return _led(request, _assemble(request, [unit]), "web_lead", found[0])
     return None
+
+
+def _led(request: AnswerRequest, answer: Answer, lead: str, value: str) -> Answer:
+    """The answer opened by the value asked for ('Contact opnemen kan via ...') and the
+    markers of its sources, before the sentences it stands in."""
+    markers = " ".join(f"[{c.n}]" for c in answer.citations)
+    opening = entry(lead, request.language)
+    answer.answer = f"{opening} {value} {markers}\n\n{answer.answer}"
+    return answer
 
 
 def announced_list(request: AnswerRequest) -> Answer | None:
@@ -397,18 +397,16 @@ def _with_reason(request: AnswerRequest, sentence: _Sentence) -> _Sentence:
     refers back to it ('... organisaties afgevallen ...' / 'Voor een aantal organisaties
     blijkt hiervoor onvoldoende draagvlak'): the reason is said there. The next paragraph
     may start in the next chunk (chunks end at paragraphs)."""
-    read: _Sentence | None = sentence
-    for ahead in range(1, _REASON_CHUNKS + 2):
+    for ahead in range(_REASON_CHUNKS + 1):
+        read = _joined_with_next_chunk(request, sentence, ahead) if ahead else sentence
         if read is None:
-            return sentence
+            break
         text = read.candidate.hit.text
         paragraph_end = text.find("\n\n", sentence.end)
         following = next((s for s in sentence_spans(text) if s[0] > paragraph_end), None)
         if paragraph_end >= 0 and following:
-            if _POINTS_BACK.search(fold(text[following[0] : following[1]])):
-                return replace(read, end=following[1])
-            return sentence
-        read = _joined_with_next_chunk(request, sentence, ahead)
+            refers_back = _POINTS_BACK.search(fold(text[following[0] : following[1]]))
+            return replace(read, end=following[1]) if refers_back else sentence
     return sentence
 
 

@@ -113,7 +113,7 @@ class OpenAIGenerator:
                     response.read()
                     raise GeneratorError(
                         f"The answer endpoint {self._shown_url} answered "
-                        f"{response.status_code}: {self._redacted(response.text[:200])}. "
+                        f"{response.status_code}: {self._redacted(response.text)[:200]}. "
                         "Check RV_OPENAI_MODEL and RV_OPENAI_API_KEY."
                     )
                 for line in response.iter_lines():
@@ -128,7 +128,8 @@ class OpenAIGenerator:
             ) from exc
 
     def _redacted(self, text: str) -> str:
-        """An endpoint's reply may echo the key it was sent ('Incorrect API key: sk-...')."""
+        """An endpoint's reply may echo the key it was sent ('Incorrect API key: sk-...');
+        redacted before any cut, so that no part of the key is left at the cut."""
         return text.replace(self._secret, "***") if self._secret else text
 
     def complete(self, request: AnswerRequest, text: str) -> Answer:

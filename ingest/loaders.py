@@ -55,17 +55,25 @@ def load_document(path: Path, data: bytes, max_pages: int | None = None) -> Load
 def _decode_text(path: Path, data: bytes) -> str:
     if b"\x00" in data[:8192]:
         raise DocumentError(path, "looks like a binary file, not text (it contains NUL bytes)")
-    # A stray NUL past the binary check would end up in quotes: it is no text.
     try:
-        return data.decode("utf-8-sig").replace("\x00", "")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        pass
-    # Not UTF-8: older Dutch files are Windows-1252 (Latin-1 with its quotes and euro sign);
-    # the five bytes that code leaves undefined are read as Latin-1.
-    text = data.decode("cp1252") if _is_cp1252(data) else data.decode("latin-1")
+        text = _legacy_text(path, data)
+    # A stray NUL past the binary check would end up in quotes: it is no text.
+    return text.replace("\x00", "")
+
+
+def _legacy_text(path: Path, data: bytes) -> str:
+    """Text that is not UTF-8: older Dutch files are Windows-1252 (Latin-1 with its quotes
+    and euro sign); a file with one of the five bytes that code leaves undefined is read as
+    Latin-1. Bytes that read as no text in either are refused."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
     if _control_share(text) > _MAX_CONTROL_SHARE:
         raise DocumentError(path, "looks like a binary file, not text (neither UTF-8 nor text)")
-    return text.replace("\x00", "")
+    return text
 
 
 #: Text has next to no control characters; compressed or binary data, read as Latin-1,
@@ -77,14 +85,6 @@ def _control_share(text: str) -> float:
     sample = text[:8192]
     control = sum(unicodedata.category(c) == "Cc" and c not in "\t\n\r\f" for c in sample)
     return control / max(1, len(sample))
-
-
-def _is_cp1252(data: bytes) -> bool:
-    try:
-        data.decode("cp1252")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _load_pdf(path: Path, data: bytes, max_pages: int | None = None) -> LoadedDocument:

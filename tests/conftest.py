@@ -5,7 +5,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,6 +26,7 @@ from index.settings import Settings
 from index.text import squash_whitespace
 
 REPO = Path(__file__).resolve().parents[1]
+RV = Path(sys.executable).with_name("rv")
 CORPUS = REPO / "corpus"
 PROGRAMME_PDF = "000_5de1ae5a7503ed65.pdf"
 CLOSING_DAY_PDF = "004_c470ea04556890eb.pdf"
@@ -107,3 +114,47 @@ class CountingEmbedder:
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         self.embedded.extend(texts)
         return self.inner.embed_queries(texts)
+
+
+def free_port() -> int:
+    """A port on loopback that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Served:
+    """A running `rv serve`: its address, and the process (its output is on ``stdout``)."""
+
+    url: str  # ends in '/'
+    port: int
+    process: subprocess.Popen[str]
+
+
+@contextmanager
+def rv_serve(env: dict[str, str], *args: str) -> Iterator[Served]:
+    """`rv serve` on a free loopback port with ``env``, once it accepts connections;
+    stopped on leaving. ``args``: more options ('--today', '2023-06-01')."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(RV), "serve", "--port", str(port), *args],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None:
+                    output = process.stdout.read() if process.stdout else ""
+                    raise RuntimeError(f"rv serve died: {output}") from None
+                if time.time() > deadline:
+                    raise RuntimeError("rv serve did not start") from None
+                time.sleep(0.3)
+        yield Served(f"http://127.0.0.1:{port}/", port, process)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

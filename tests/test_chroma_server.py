@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_assistant
+from conftest import free_port, make_assistant
 from test_crash_safety import clean_reference, kill_trials
 
 from assistant.service import Assistant
@@ -31,16 +31,10 @@ QUESTIONS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def chroma_server(path: Path) -> Iterator[str]:
     """A `chroma run` on loopback keeping its data in ``path``; yields its URL."""
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
@@ -110,7 +104,7 @@ def test_a_killed_ingest_into_the_server_is_repaired_by_the_next(tmp_path: Path)
 
 
 def test_an_unreachable_server_is_named_with_how_to_start_one(tmp_path: Path) -> None:
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     with pytest.raises(ConfigError, match="chroma run"):
         ChromaStore(tmp_path, HashingEmbedder(), {"x": 1}, url=f"http://127.0.0.1:{port}")
     with pytest.raises(ConfigError, match="not an http"):

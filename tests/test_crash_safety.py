@@ -26,7 +26,7 @@ from typing import Any
 
 import chromadb
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, rv_serve
 
 from assistant.service import Assistant
 from index.settings import Settings
@@ -237,30 +237,6 @@ def test_two_ingests_at_once_end_as_one_clean_ingest(
     assert _state(index_dir, corpus) == expected
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[str]) -> None:
-    import socket
-
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            if process.poll() is not None:
-                output = process.stdout.read() if process.stdout else ""
-                raise RuntimeError(f"rv serve died: {output}") from None
-            time.sleep(0.3)
-    raise RuntimeError("rv serve did not start")
-
-
 def test_a_running_server_answers_from_each_new_revision_without_errors(tmp_path: Path) -> None:
     """Ten rounds of: ingest a new document beside `rv serve`, then ask about it, while
     another client keeps asking throughout. No request may fail, and each new document
@@ -272,18 +248,11 @@ def test_a_running_server_answers_from_each_new_revision_without_errors(tmp_path
     corpus = _first_version(tmp_path / "corpus")
     index_dir = tmp_path / "index"
     assert Assistant(_settings(index_dir, corpus)).ingest().ok
-    port = _free_port()
     env = {**_env(index_dir), "RV_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3")}
-    server = subprocess.Popen(
-        [str(RV), "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
     errors: list[str] = []
     stop = threading.Event()
-    background: threading.Thread | None = None
-    try:
-        _wait_for_port(port, server)
-        url = f"http://127.0.0.1:{port}/"
+    with rv_serve(env) as served:
+        url = served.url
 
         def keep_asking() -> None:
             client = Client(url, verbose=False)
@@ -315,12 +284,8 @@ def test_a_running_server_answers_from_each_new_revision_without_errors(tmp_path
                     break
                 assert time.time() < deadline, f"round {round_}: {answer['answer']}"
                 time.sleep(0.5)
-    finally:
         stop.set()
-        if background is not None:
-            background.join(timeout=60)  # its last request ends before the server does
-        server.terminate()
-        server.wait(timeout=20)
+        background.join(timeout=60)  # its last request ends before the server does
     assert errors == []
 
 
@@ -382,14 +347,8 @@ def test_the_file_route_serves_the_indexed_documents_only_and_follows_ingests(
     feedback = tmp_path / "feedback" / "feedback.sqlite3"
     env = {**_env(index_dir), "RV_FEEDBACK_DB": str(feedback)}
     assert subprocess.run(ingest, env=env, capture_output=True).returncode == 0
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(RV), "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        _wait_for_port(port, server)
-        base = f"http://127.0.0.1:{port}"
+    with rv_serve(env) as served:
+        base = served.url.rstrip("/")
 
         def status(path: Path) -> int:
             return httpx.get(f"{base}/gradio_api/file={path}", timeout=10).status_code
@@ -403,6 +362,3 @@ def test_the_file_route_serves_the_indexed_documents_only_and_follows_ingests(
         Client(f"{base}/", verbose=False).predict("Wie is Mieke Hollander?", "", api_name="/ask")
         assert status(corpus / "tweede.txt") == 200
         assert status(corpus / ".env") in (403, 404)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)

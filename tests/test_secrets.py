@@ -11,21 +11,18 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, RV, rv_serve
 
 from assistant.service import Assistant
 from index.settings import Settings
 
 KEY = "sk-rv-test-4f1d2c9e8b7a6"
-RV = Path(sys.executable).with_name("rv")
 
 
 class _EchoingEndpoint(http.server.BaseHTTPRequestHandler):
@@ -47,14 +44,6 @@ def endpoint() -> Iterator[str]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/v1"
     server.shutdown()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_the_api_key_appears_in_no_output(tmp_path: Path, endpoint: str) -> None:
@@ -84,21 +73,9 @@ def test_the_api_key_appears_in_no_output(tmp_path: Path, endpoint: str) -> None
         outputs += [done.stdout, done.stderr]
     assert any("401" in o for o in outputs), outputs  # the endpoint's reply is reported
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(RV), "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        deadline = time.time() + 120
-        while True:
-            try:
-                page = httpx.get(url, timeout=5)
-                break
-            except httpx.HTTPError:
-                assert server.poll() is None and time.time() < deadline, "rv serve did not start"
-                time.sleep(0.5)
+    with rv_serve(env) as served:
+        url = served.url
+        page = httpx.get(url, timeout=5)
         outputs += [page.text, httpx.get(url + "config", timeout=5).text]
         from gradio_client import Client
 
@@ -106,10 +83,9 @@ def test_the_api_key_appears_in_no_output(tmp_path: Path, endpoint: str) -> None
             outputs.append(repr(Client(url, verbose=False).predict("Wie?", "", api_name="/ask")))
         except Exception as exc:  # the endpoint refuses, so the API reports an error
             outputs.append(repr(exc))
-    finally:
-        server.terminate()
-        log, _ = server.communicate(timeout=30)
-        outputs.append(log)
+    log = served.process.stdout.read() if served.process.stdout else ""
+    assert log, "the server's log is read"
+    outputs.append(log)
     export = subprocess.run(
         [str(RV), "feedback", "--format", "json"], env=env, capture_output=True, text=True
     )

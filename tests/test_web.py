@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import sqlite3
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import rv_serve
 
 from assistant.service import Assistant
 
@@ -31,17 +28,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(
     corpus_index: Assistant, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, object]]:
-    port = _free_port()
     feedback = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
     env = {
         **os.environ,
@@ -50,25 +40,8 @@ def server(
         "RV_FEEDBACK_DB": str(feedback),
         "RV_STAFF_PASSWORD": STAFF_PASSWORD,
     }
-    rv = Path(sys.executable).with_name("rv")
-    process = subprocess.Popen(
-        [str(rv), "serve", "--port", str(port), "--today", "2023-06-01"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if process.poll() is not None:
-                output = process.stdout.read() if process.stdout else ""
-                raise RuntimeError(f"rv serve died: {output}") from None
-            time.sleep(0.5)
-    yield {"url": url, "feedback": feedback, "port": port}
-    process.terminate()
-    process.wait(timeout=20)
+    with rv_serve(env, "--today", "2023-06-01") as served:
+        yield {"url": served.url, "feedback": feedback, "port": served.port}
 
 
 @pytest.fixture(scope="module")
