@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from assistant.answer import Answer, Citation, Passage, Turn
 from assistant.baseline import LangChainBaseline, langchain_baselines
+from assistant.library import DocumentLibrary, LibraryChange
 from assistant.service import Assistant, parse_history, parse_today
 from index.errors import IndexBusyError, IndexEmptyError, QuestionError, RvError
 from index.events import Event
@@ -18,18 +19,22 @@ from index.retrieval import Filters
 from index.settings import Settings, default_corpus_dir
 from index.store import IndexedDocument
 from index.text import dutch_date, fold, squash_whitespace
+from ingest.pipeline import IngestReport
 
 __all__ = [
     "Answer",
     "Assistant",
     "Citation",
+    "DocumentLibrary",
     "Event",
     "Filters",
     "IndexBusyError",
     "IndexEmptyError",
     "IndexedDocument",
+    "IngestReport",
     "LangChainBaseline",
     "Language",
+    "LibraryChange",
     "Passage",
     "QuestionError",
     "RvError",

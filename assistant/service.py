@@ -11,21 +11,24 @@ import zoneinfo
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from assistant.answer import Answer, Turn, last_said
+from assistant.answer import Answer, Passage, Turn, last_said
 from assistant.answerability import AnswerabilityPolicy, Evidence, gather_evidence
 from assistant.constraints import within_periods
 from assistant.generators import AnswerGenerator, make_generator
+from assistant.library import DocumentLibrary, chunking_options, ingest_limits
 from assistant.offtopic import OffTopicDetector
 from assistant.question import Question
-from assistant.request import AnswerRequest
+from assistant.request import AnswerRequest, passage
 from assistant.routes import AnswerRoute, Asked, PassagesRoute, answer_by_routes, make_routes
 from index.embedders import Embedder, make_embedder
 from index.errors import IndexEmptyError, QuestionError
 from index.events import Event
+from index.lexicon import pattern, words
 from index.retrieval import Candidate, Filters, HybridRetriever, make_retriever
 from index.settings import Settings
 from index.store import ChromaStore, IndexedDocument, VectorStore
-from ingest.pipeline import ChunkingOptions, IngestLimits, IngestReport, Progress, ingest
+from index.text import fold
+from ingest.pipeline import IngestReport, Progress, ingest
 
 
 class Assistant:
@@ -53,15 +56,24 @@ class Assistant:
     @property
     def store(self) -> VectorStore:
         if self._store is None:
-            identity = self.settings.collection_identity(self.embedder.identity)
-            self._store = ChromaStore(
-                self.settings.index_dir,
-                self.embedder,
-                identity,
-                lock_timeout=self.settings.write_lock_timeout,
-                url=self.settings.chroma_url,
-            )
+            self._store = self._open_store()
         return self._store
+
+    def _open_store(self) -> VectorStore:
+        identity = self.settings.collection_identity(self.embedder.identity)
+        return ChromaStore(
+            self.settings.index_dir,
+            self.embedder,
+            identity,
+            lock_timeout=self.settings.write_lock_timeout,
+            url=self.settings.chroma_url,
+        )
+
+    def library(self) -> DocumentLibrary:
+        """Staff's changes to the documents. They are written through a store of their own,
+        as another process's ingest would be: this assistant's readers keep answering from
+        the committed versions and follow the new revision when it is complete."""
+        return DocumentLibrary(self.settings, self._open_store())
 
     @property
     def retriever(self) -> HybridRetriever:
@@ -71,13 +83,12 @@ class Assistant:
 
     def ingest(self, paths: Sequence[Path] = (), progress: Progress | None = None) -> IngestReport:
         """Index ``paths`` (files or folders); no paths means the default corpus."""
-        options = ChunkingOptions(self.settings.chunk_size, self.settings.chunk_overlap)
-        limits = IngestLimits(
-            max_file_bytes=int(self.settings.max_file_mb * 1e6),
-            max_pdf_pages=self.settings.max_pdf_pages,
-        )
         report = ingest(
-            list(paths) or [self.settings.corpus_dir], self.store, options, progress, limits
+            list(paths) or [self.settings.corpus_dir],
+            self.store,
+            chunking_options(self.settings),
+            progress,
+            ingest_limits(self.settings),
         )
         self.retriever.invalidate()
         if report.changed and self.settings.term_bridge:
@@ -219,6 +230,25 @@ class Assistant:
         keywords = self.retriever.keyword_index()
         return gather_evidence(asked.question.text, asked.candidates, keywords)
 
+    def passages(self, query: str, k: int = 10) -> list[Passage]:
+        """The ``k`` passages retrieval ranks best for ``query``, best first: what staff
+        check facts with, and what an answer would be made from."""
+        if not query.strip():
+            raise QuestionError("The search is empty; type some words to look for.")
+        self.require_index()
+        return [passage(c) for c in self.retriever.retrieve(query, k)]
+
+    def matching_words(self, query: str, text: str) -> list[tuple[int, int]]:
+        """Where ``text`` has a word the search for ``query`` matches (the same stem or
+        compound part), as (start, end) spans: what a search view highlights."""
+        keywords = self.retriever.keyword_index()
+        wanted = set(keywords.query_terms(query))
+        return [
+            m.span()
+            for m in re.finditer(r"\w+", text)
+            if wanted.intersection(keywords.terms(m.group()))
+        ]
+
     def document_text(self, source: str) -> str:
         """One indexed document's cleaned text: what quotes are checked against."""
         return self.retriever.document_text(source)
@@ -235,10 +265,23 @@ class Assistant:
         return self.store.events()
 
 
+_REFERS_BACK = pattern("refers_back")
+_STOPWORDS = words("stopwords")
+
+
+def refers_back(question: str) -> bool:
+    """Whether a question leans on what was said before: it points back ('En waar is
+    dat?'), or says too little of its own to be searched alone (one content word at most)."""
+    folded = fold(question)
+    own = [w for w in re.findall(r"\w+", folded) if w not in _STOPWORDS]
+    return bool(_REFERS_BACK.search(folded)) or len(own) <= 1
+
+
 def with_context(question: str, history: Sequence[Turn]) -> str:
-    """A follow-up question searched together with the previous turn (question and answer)."""
+    """A follow-up question searched together with the previous turn (question and answer);
+    a question that stands on its own is searched alone, whatever came before it."""
     earlier = last_said(history, "user")
-    if not earlier:
+    if not earlier or not refers_back(question):
         return question
     if answered := last_said(history, "assistant"):
         earlier += " " + re.sub(r"\[\d+\]", "", answered)[:300]

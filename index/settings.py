@@ -222,6 +222,12 @@ class Settings(BaseSettings):
         description="Password for the web chat's staff page (documents and events); empty: "
         "the staff page is off.",
     )
+    documents_dir: Path = Field(
+        default=Path(".rv/documents"),
+        description="Folder that keeps the files staff upload on the web page; they are "
+        "indexed from there. Earlier versions of replaced or removed documents are kept in "
+        "its hidden `.earlier` folder, never deleted.",
+    )
     feedback_db: Path = Field(
         default=Path(".rv/feedback.sqlite3"),
         description="SQLite file where the web chat stores thumbs up/down and comments.",

@@ -196,6 +196,9 @@ class ChromaStore:
         self._words = collection("-words")
         # One record per document: the commit of its current version.
         self._documents = collection("-documents")
+        # The revision this view shows: a writer that commits before this store's first
+        # look at the revision must still make it read the index again.
+        self._seen_revision = self._digest()
 
     @property
     def embedder(self) -> Embedder:
@@ -411,12 +414,15 @@ class ChromaStore:
                 doc.pages.add(int(meta["page"]))  # type: ignore[arg-type]
         return documents
 
+    def _digest(self) -> str:
+        commits = self._commits()
+        versions = sorted(f"{s}\0{r['content_hash']}" for s, r in commits.items())
+        return hashlib.sha256("\n".join(versions).encode()).hexdigest()
+
     def revision(self) -> str:
         """A digest of the committed versions. When another process changed them, this
         process's view of the index is read from disk again."""
-        commits = self._commits()
-        versions = sorted(f"{s}\0{r['content_hash']}" for s, r in commits.items())
-        revision = hashlib.sha256("\n".join(versions).encode()).hexdigest()
+        revision = self._digest()
         if self._seen_revision is not None and revision != self._seen_revision and not self._url:
             self._open()  # another writer changed it: read it from disk again
         self._seen_revision = revision

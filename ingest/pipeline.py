@@ -146,9 +146,29 @@ def ingest(
     options: ChunkingOptions,
     progress: Progress | None = None,
     limits: IngestLimits = IngestLimits(),
+    prune_missing: bool = False,
 ) -> IngestReport:
+    """Index ``paths``. ``prune_missing`` also removes every indexed document whose file is
+    gone, wherever it was (a re-index of everything); otherwise only those under ``paths``."""
     with store.writing():
-        return _ingest_locked(paths, store, options, progress, limits)
+        return _ingest_locked(paths, store, options, progress, limits, prune_missing)
+
+
+def remove(sources: Sequence[str], store: VectorStore) -> IngestReport:
+    """Take documents out of the index (their files are left alone), holding the lock."""
+    started = time.perf_counter()
+    report = IngestReport()
+    with store.writing():
+        report.repaired.extend(store.repair())
+        indexed = store.indexed_documents()
+        for source in sources:
+            if source not in indexed:
+                report.failed.append((source, "is not in the index (nothing was removed)"))
+                continue
+            store.remove_document(source)
+            report.removed.append(source)
+    report.seconds = time.perf_counter() - started
+    return report
 
 
 def _ingest_locked(
@@ -157,6 +177,7 @@ def _ingest_locked(
     options: ChunkingOptions,
     progress: Progress | None,
     limits: IngestLimits,
+    prune_missing: bool,
 ) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
@@ -180,7 +201,8 @@ def _ingest_locked(
             progress.advance(path.name)
     roots = [p.resolve() for p in paths if p.exists()]
     for source in indexed:
-        if source not in seen and _under(source, roots) and not Path(source).exists():
+        gone = source not in seen and not Path(source).exists()
+        if gone and (prune_missing or _under(source, roots)):
             store.remove_document(source)
             report.removed.append(source)
     report.seconds = time.perf_counter() - started

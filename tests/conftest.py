@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -31,6 +32,31 @@ CORPUS = REPO / "corpus"
 PROGRAMME_PDF = "000_5de1ae5a7503ed65.pdf"
 CLOSING_DAY_PDF = "004_c470ea04556890eb.pdf"
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+STAFF_PASSWORD = "staff-geheim-7"
+# RV_UPDATE_SCREENSHOTS=1 refreshes the README's screenshots; otherwise they go to a temp dir.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[1] / "docs"
+    if os.environ.get("RV_UPDATE_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "rv-screenshots"
+)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -10,18 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import rv_serve
+from conftest import CHROMIUM, SCREENSHOTS, STAFF_PASSWORD, rv_serve
 
 from assistant.service import Assistant
-
-CHROMIUM = Path("/usr/bin/chromium")
-STAFF_PASSWORD = "staff-geheim-7"
-# RV_UPDATE_SCREENSHOTS=1 refreshes the README's screenshots; otherwise they go to a temp dir.
-SCREENSHOTS = (
-    Path(__file__).resolve().parents[1] / "docs"
-    if os.environ.get("RV_UPDATE_SCREENSHOTS")
-    else Path(tempfile.gettempdir()) / "rv-screenshots"
-)
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
@@ -42,21 +33,6 @@ def server(
     }
     with rv_serve(env, "--today", "2023-06-01") as served:
         yield {"url": served.url, "feedback": feedback, "port": served.port}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        yield browser
-        browser.close()
 
 
 def _last_answer(page: object, contains: str) -> str:
@@ -200,7 +176,7 @@ def test_the_staff_events_table_lists_a_meeting_once_per_document_in_dutch() -> 
     import datetime as dt
 
     from index.events import Event
-    from ui.web import events_table
+    from ui.staff import events_table
 
     def event(title: str, source: str, certainty: str = "stated") -> Event:
         return Event(title, dt.date(2023, 12, 7), None, None, "day", certainty,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import html
 import re
 import time
@@ -19,13 +18,15 @@ from assistant.api import (
     Assistant,
     Citation,
     Event,
-    IndexedDocument,
     IndexEmptyError,
     RvError,
     dutch_date,
     parse_today,
 )
+from ui.document_page import add_document_page
 from ui.feedback import FeedbackStore
+from ui.markup import document_link, escape
+from ui.staff import same_password, staff_page
 
 EXAMPLES = [
     "Wanneer is de volgende bijeenkomst?",
@@ -53,21 +54,14 @@ def text_fragment_link(url: str, quote_text: str) -> str:
 
 
 def source_link(citation: Citation) -> str:
+    """The web page (at the passage, where the browser supports it); a PDF at its page;
+    any other document in the app's document view, at the passage."""
     if citation.url:
         return text_fragment_link(citation.url, citation.quote)
-    page = f"#page={citation.page}" if citation.page else ""
-    return f"/gradio_api/file={quote(citation.source)}{page}"
-
-
-#: Markdown's own characters: a document's '[link](...)' or '![img](...)' must stay text.
-_MARKDOWN = re.compile(r"([\\`*_\[\]~])")
-
-
-def escape(text: str) -> str:
-    """Text from the documents (or a question), safe in the chat's Markdown: HTML escaped,
-    Markdown's link, image and emphasis characters escaped, and no address made a link."""
-    # A bare address would still be made a link: its '://' is written as an entity.
-    return _MARKDOWN.sub(r"\\\1", html.escape(text)).replace("://", "&#58;//")
+    if Path(citation.source).suffix.lower() == ".pdf":
+        page = f"#page={citation.page}" if citation.page else ""
+        return f"/gradio_api/file={quote(citation.source)}{page}"
+    return document_link(citation.source, citation.quote)
 
 
 def source_label(citation: Citation) -> str:
@@ -291,41 +285,6 @@ def _record(question: str, answer: Answer) -> dict[str, Any]:
     }
 
 
-def documents_table(assistant: Assistant) -> list[list[Any]]:
-    return [
-        [d.title, d.url or Path(d.source).name, len(d.pages) or "", d.chunks, d.ingested_at]
-        for d in _safe_documents(assistant)
-    ]
-
-
-#: How an event's year is known, as the staff page says it.
-_YEAR_KNOWN = {"stated": "genoemd", "inferred": "afgeleid", "vague": "vaag"}
-
-
-def events_table(assistant: Assistant, today: dt.date) -> list[list[Any]]:
-    """The events, one row per date and document: a document that names one meeting twice
-    ('het drieluik' and 'de bijeenkomst' on 7 December) lists it once."""
-    rows = []
-    seen: set[tuple[object, ...]] = set()
-    for e in _safe_events(assistant):
-        key = (e.start, e.end, e.source) if e.start else (e.year, e.title, e.source)
-        if key in seen:
-            continue
-        seen.add(key)
-        when = e.start.isoformat() if e.start else f"{e.year} (datum onbekend)"
-        if e.end:
-            when += f" t/m {e.end.isoformat()}"
-        status = (
-            "komend"
-            if (e.last_day and e.last_day >= today)
-            else ("geweest" if e.start else "zonder datum")
-        )
-        rows.append([when, e.start_time or "", e.title, e.place or "", status,
-                     _YEAR_KNOWN.get(e.certainty, e.certainty),
-                     Path(e.source).name + (f" p. {e.page}" if e.page else "")])  # fmt: skip
-    return rows
-
-
 def build_app(
     assistant: Assistant,
     feedback: FeedbackStore,
@@ -338,6 +297,8 @@ def build_app(
     at_once = assistant.settings.answer_concurrency
     day = chat.today()
     with gr.Blocks(title="De assistent van de beweging Radicale vernieuwing") as app:
+        # The document view is reached by its links, not by a menu.
+        gr.Navbar(visible=False)  # type: ignore[attr-defined]
         with gr.Tab("Chat", id="chat-tab"), gr.Row():
             with gr.Column(scale=3, min_width=300):
                 gr.Markdown(welcome(assistant, day), elem_id="welcome")
@@ -372,7 +333,7 @@ def build_app(
                 gr.Markdown(upcoming_panel(_safe_events(assistant), day), elem_id="upcoming")
         staff_password = assistant.settings.staff_password.get_secret_value()
         if staff_password:
-            staff_page(assistant, chat, staff_password)
+            staff_page(assistant, staff_password, chat.today, chat.follow_index)
         answers = gr.State([])
         feedback_id = gr.State(-1)
         for trigger in (question.submit, send.click):
@@ -406,72 +367,14 @@ def build_app(
             return assistant.ask(question, today=parse_today(today) or day).as_dict()
 
         gr.api(ask, api_name="ask", concurrency_limit=at_once)  # type: ignore[attr-defined]
+    add_document_page(app, assistant, lambda: chat.served_files)
     return app  # type: ignore[no-any-return]
-
-
-def _same(given: str, password: str) -> bool:
-    """Compared in constant time, so the answer's timing tells nothing of the password."""
-    return hmac.compare_digest(given.encode(), password.encode())
-
-
-#: Seconds a wrong staff password waits: guessing one stays slow.
-WRONG_PASSWORD_DELAY = 1.0
-
-
-def staff_page(assistant: Assistant, chat: WebChat, password: str) -> None:
-    """The staff tab: a password first; the documents and events are sent only after it,
-    so that the page itself never holds them."""
-    with gr.Tab("Voor medewerkers", id="staff-tab"):
-        with gr.Column(visible=True) as login:
-            given = gr.Textbox(
-                type="password", label="Wachtwoord voor medewerkers", elem_id="staff-password"
-            )
-            enter = gr.Button("Openen", elem_id="staff-open")
-            status = gr.Markdown(elem_id="staff-status")
-        with gr.Column(visible=False) as staff:
-            gr.Markdown("### Geïndexeerde documenten")
-            documents = gr.Dataframe(
-                value=[],
-                headers=["titel", "URL of bestand", "pagina's", "chunks", "geïndexeerd"],
-                interactive=False,
-                elem_id="documents",
-            )
-            gr.Markdown("### Bijeenkomsten in de documenten")
-            events = gr.Dataframe(
-                value=[],
-                headers=["datum", "tijd", "wat", "waar", "status", "jaartal", "bron"],
-                interactive=False,
-                elem_id="events",
-            )
-
-    def open_staff(attempt: str) -> tuple[Any, ...]:
-        if _same(attempt, password):
-            rows = documents_table(assistant), events_table(assistant, chat.today())
-            return gr.update(visible=False), gr.update(visible=True), *rows, ""
-        time.sleep(WRONG_PASSWORD_DELAY)
-        return gr.update(), gr.update(visible=False), [], [], "Dat wachtwoord klopt niet."
-
-    for trigger in (enter.click, given.submit):
-        trigger(
-            open_staff,
-            [given],
-            [login, staff, documents, events, status],
-            api_visibility="private",
-        )
 
 
 def _safe_events(assistant: Assistant) -> list[Event]:
     """The events, or none when the index can't be read (the welcome text says why)."""
     try:
         return assistant.events()
-    except RvError:
-        return []
-
-
-def _safe_documents(assistant: Assistant) -> list[IndexedDocument]:
-    """The indexed documents, or none when the index can't be read."""
-    try:
-        return assistant.documents()
     except RvError:
         return []
 
@@ -501,7 +404,7 @@ def serve(
     app.launch(
         server_name=host,
         server_port=port,
-        auth=(lambda _user, given: _same(given, password)) if password else None,
+        auth=(lambda _user, given: same_password(given, password)) if password else None,
         auth_message="De assistent van de beweging Radicale vernieuwing: log in met het "
         "wachtwoord dat je kreeg (elke gebruikersnaam).",
         # The indexed documents themselves, not their folders: a folder's .env or drafts

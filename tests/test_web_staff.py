@@ -1,0 +1,187 @@
+"""Staff keep the documents up to date from the page, in Chromium, with real uploads into
+a real index, while a newcomer's chat goes on answering; the search view and the document
+view check facts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import CHROMIUM, CORPUS, SCREENSHOTS, STAFF_PASSWORD, rv_serve
+
+from assistant.api import Assistant, Settings
+from index.embedders import Embedder
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
+)
+
+#: A few documents of the default corpus: a small index that ingests in seconds.
+FEW = ["001_387224a3b32bf87f.txt", "004_c470ea04556890eb.pdf"]
+
+
+@pytest.fixture()
+def staff_server(tmp_path: Path, e5: Embedder) -> Iterator[dict[str, object]]:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in FEW:
+        shutil.copy(CORPUS / name, corpus / name)
+    index_dir = tmp_path / "index"
+    report = Assistant(Settings(index_dir=index_dir, corpus_dir=corpus), embedder=e5).ingest()
+    assert report.ok
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "RV_INDEX_DIR": str(index_dir),
+        "RV_CORPUS_DIR": str(corpus),
+        "RV_DOCUMENTS_DIR": str(tmp_path / "documents"),
+        "RV_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
+        "RV_STAFF_PASSWORD": STAFF_PASSWORD,
+    }
+    with rv_serve(env, "--today", "2026-12-01") as served:
+        yield {"url": served.url, "tmp": tmp_path}
+
+
+def _log_in(page: object) -> None:
+    page.get_by_role("tab", name="Voor medewerkers").click()  # type: ignore[attr-defined]
+    page.locator("#staff-password input").fill(STAFF_PASSWORD)  # type: ignore[attr-defined]
+    page.locator("#staff-open").click()  # type: ignore[attr-defined]
+    page.locator("#documents").wait_for(timeout=20_000)  # type: ignore[attr-defined]
+
+
+def _ask(page: object, question: str, expect: str) -> str:
+    page.locator("#question textarea").fill(question)  # type: ignore[attr-defined]
+    page.locator("#send").click()  # type: ignore[attr-defined]
+    bot = page.locator("#chatbot .message-row.bot-row").last  # type: ignore[attr-defined]
+    try:
+        bot.get_by_text(expect).first.wait_for(timeout=60_000)
+    except Exception:
+        print("ANSWER", bot.inner_text())
+        raise
+    return str(bot.inner_text())
+
+
+def _act(page: object, button: str, action: str) -> str:
+    """Click a staff button; the report once its action has finished (no two actions in
+    a row are the same, so the report's heading tells this one's from the last one's)."""
+    report = page.locator("#staff-report")  # type: ignore[attr-defined]
+    page.locator(button).click()  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        text = str(report.inner_text())
+        if f"{action}: klaar" in text:
+            return text
+        time.sleep(0.2)
+    raise AssertionError(f"no report after {button}: {report.inner_text()!r}")
+
+
+def test_staff_add_replace_remove_and_reindex_while_the_chat_answers(
+    staff_server: dict, browser: object
+) -> None:
+    tmp = Path(str(staff_server["tmp"]))
+    new = tmp / "upload" / "ledendag.md"
+    new.parent.mkdir()
+    new.write_text(
+        "# Ledendag zorgonderwijs\n\nDe ledendag over zorgonderwijs is op 12 maart 2027 in "
+        "Zwolle. Iedereen uit de beweging is welkom.\n",
+        encoding="utf-8",
+    )
+    empty = tmp / "upload" / "leeg.txt"
+    empty.write_text("   \n", encoding="utf-8")
+    staff = browser.new_page(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    chat = browser.new_page(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    staff.goto(str(staff_server["url"]))
+    chat.goto(str(staff_server["url"]))
+    _log_in(staff)
+    assert "ledendag" not in staff.locator("#documents").inner_text()
+
+    staff.locator("#upload input[type=file]").set_input_files([str(new), str(empty)])
+    staff.locator("#upload td.filename[aria-label='leeg.txt']").wait_for(timeout=20_000)
+    chat.locator("#question textarea").fill("Welke initiatieven pakken eenzaamheid aan?")
+    chat.locator("#send").click()
+    text = _act(staff, "#add-documents", "Toevoegen")
+    # The chat answered while the staff's ingest ran.
+    chat.locator("#chatbot .message-row.bot-row").first.get_by_text("Bronnen").wait_for()
+    assert "Toegevoegd: ledendag.md" in text
+    assert "Mislukt: leeg.txt: the file is empty" in text  # the file that failed, and why
+    staff.locator("#documents").get_by_text("ledendag.md").first.wait_for(timeout=20_000)
+    assert (tmp / "documents" / "ledendag.md").exists()
+
+    answer = _ask(chat, "Waar is de ledendag over zorgonderwijs?", "Zwolle")
+    assert "ledendag.md" not in answer  # newcomers see no file names
+    link = chat.locator("#chatbot .message-row.bot-row").last.locator("a.source-link").first
+    href = link.get_attribute("href") or ""
+    assert href.startswith("document?source=")
+    with chat.context.expect_page() as opened:
+        link.click()
+    view = opened.value
+    quoted = view.locator("#document-view mark#quoted")
+    quoted.wait_for(timeout=20_000)
+    assert "Zwolle" in quoted.inner_text()
+    view.close()
+
+    newer = tmp / "upload" / "ledendag-nieuw.md"
+    newer.write_text(
+        "# Ledendag zorgonderwijs\n\nDe ledendag over zorgonderwijs is op 12 maart 2027 in "
+        "Deventer, niet in Zwolle zoals eerst gemeld.\n",
+        encoding="utf-8",
+    )
+    staff.locator("#document-choice input").click()
+    staff.get_by_role("option", name="ledendag.md").first.click()
+    staff.locator("#replacement input[type=file]").set_input_files(str(newer))
+    staff.locator("#replacement td.filename[aria-label='ledendag-nieuw.md']").wait_for(
+        timeout=20_000
+    )
+    text = _act(staff, "#replace-document", "Vervangen")
+    assert "Bijgewerkt: ledendag.md" in text and "vorige versie" in text
+    where = _ask(chat, "In welke plaats is de ledendag over zorgonderwijs?", "Deventer")
+    assert "Iedereen uit de beweging" not in where  # the replaced version's sentence
+    kept = list((tmp / "documents" / ".earlier").iterdir())
+    assert [k.read_text(encoding="utf-8").count("Zwolle") for k in kept] == [1]  # nothing lost
+
+    staff.locator("#document-choice input").click()
+    staff.get_by_role("option", name="ledendag.md").first.click()
+    removed = _act(staff, "#remove-document", "Uit de index halen")
+    assert "Uit de index gehaald: ledendag.md" in removed
+    gone = _ask(chat, "Waar is de ledendag over zorgonderwijs in Deventer?", "")
+    assert "Deventer" not in gone.split("Bronnen")[-1]
+
+    (tmp / "corpus" / FEW[0]).unlink()
+    text = _act(staff, "#reindex", "Opnieuw indexeren")
+    assert f"Uit de index gehaald: {FEW[0]}" in text
+    assert FEW[0] not in staff.locator("#documents").inner_text()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    staff.screenshot(path=str(SCREENSHOTS / "staff-desktop.png"), full_page=True)
+    staff.close()
+    chat.close()
+
+
+def test_staff_search_highlights_words_and_opens_the_passage(
+    staff_server: dict, browser: object
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(str(staff_server["url"]))
+    _log_in(page)
+    page.locator("#staff-query input, #staff-query textarea").first.fill("eenzaamheid Kampen")
+    page.locator("#staff-search").click()
+    results = page.locator("#staff-results")
+    results.locator(".passage").first.wait_for(timeout=30_000)
+    first = results.locator(".passage").first
+    assert "004_c470ea04556890eb.pdf, p. 2" in first.inner_text()
+    assert "score" in first.inner_text()
+    marks = [m.lower() for m in first.locator("mark").all_inner_texts()]
+    assert "eenzaamheid" in marks and "kampen" in marks
+    with page.context.expect_page() as opened:
+        first.locator("a.document-link").click()
+    view = opened.value
+    quoted = view.locator("#document-view mark#quoted")
+    quoted.wait_for(timeout=20_000)
+    assert "Kampen" in quoted.inner_text()
+    box = quoted.bounding_box()
+    assert box is not None and 0 <= box["y"] < 900  # opened at the passage, on screen
+    view.close()
+    page.close()

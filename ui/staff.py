@@ -1,0 +1,309 @@
+"""The staff tab: behind its password, the documents and events, a search for checking
+facts, and the documents kept up to date from the page (add, replace, remove, re-index)
+while the chat goes on answering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import html
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from assistant.api import Assistant, LibraryChange, RvError
+from ui.markup import document_link, marked
+
+#: Seconds a wrong staff password waits: guessing one stays slow.
+WRONG_PASSWORD_DELAY = 1.0
+#: Passages the staff search shows.
+SEARCH_RESULTS = 10
+#: How an event's year is known, as the staff page says it.
+_YEAR_KNOWN = {"stated": "genoemd", "inferred": "afgeleid", "vague": "vaag"}
+UPLOAD_TYPES = [".pdf", ".txt", ".md", ".html"]
+
+STAFF_CSS = """
+#documents, #events { overflow-x: auto; max-width: 100%; }
+#staff-results .passage { border-bottom: 1px solid #ddd; padding: .5em 0; }
+#staff-results mark, #document-view mark { background: #ffe58a; }
+"""
+
+
+def same_password(given: str, password: str) -> bool:
+    """Compared in constant time, so the answer's timing tells nothing of the password."""
+    return hmac.compare_digest(given.encode(), password.encode())
+
+
+def documents_table(assistant: Assistant) -> list[list[Any]]:
+    return [
+        [d.title, d.url or Path(d.source).name, len(d.pages) or "", d.chunks, d.ingested_at]
+        for d in _safe(assistant.documents)
+    ]
+
+
+def document_choices(assistant: Assistant) -> list[tuple[str, str]]:
+    """(what staff read, the document's source) for the replace and remove choices."""
+    return [
+        (f"{d.title or Path(d.source).name} ({Path(d.source).name})", d.source)
+        for d in _safe(assistant.documents)
+    ]
+
+
+def events_table(assistant: Assistant, today: dt.date) -> list[list[Any]]:
+    """The events, one row per date and document: a document that names one meeting twice
+    ('het drieluik' and 'de bijeenkomst' on 7 December) lists it once."""
+    rows = []
+    seen: set[tuple[object, ...]] = set()
+    for e in _safe(assistant.events):
+        key = (e.start, e.end, e.source) if e.start else (e.year, e.title, e.source)
+        if key in seen:
+            continue
+        seen.add(key)
+        when = e.start.isoformat() if e.start else f"{e.year} (datum onbekend)"
+        if e.end:
+            when += f" t/m {e.end.isoformat()}"
+        status = (
+            "komend"
+            if (e.last_day and e.last_day >= today)
+            else ("geweest" if e.start else "zonder datum")
+        )
+        rows.append([when, e.start_time or "", e.title, e.place or "", status,
+                     _YEAR_KNOWN.get(e.certainty, e.certainty),
+                     Path(e.source).name + (f" p. {e.page}" if e.page else "")])  # fmt: skip
+    return rows
+
+
+def search_results(assistant: Assistant, query: str) -> str:
+    """The top passages for ``query`` with document, page and score, the query's words
+    highlighted; each opens the document view at the passage."""
+    try:
+        found = assistant.passages(query, SEARCH_RESULTS)
+    except RvError as exc:
+        return f"<p>⚠️ {html.escape(str(exc))}</p>"
+    if not found:
+        return "<p>Niets gevonden.</p>"
+    items = []
+    for n, p in enumerate(found, start=1):
+        page = f", p. {p.page}" if p.page else ""
+        text = marked(p.text, assistant.matching_words(query, p.text))
+        link = html.escape(document_link(p.source, p.text))
+        items.append(
+            f'<div class="passage"><b>{n}. <a href="{link}" target="_blank" '
+            f'class="document-link">{html.escape(p.title or Path(p.source).name)}</a></b> '
+            f"<small>({html.escape(Path(p.source).name)}{page}; score {p.score:.2f})</small>"
+            f"<div>{text}</div></div>"
+        )
+    return "".join(items)
+
+
+def change_report(action: str, change: LibraryChange) -> str:
+    """What a staff action did, per file, in the page's language."""
+    r = change.report
+    lines = []
+    for label, items in (("Toegevoegd", r.added), ("Bijgewerkt", r.updated),
+                         ("Uit de index gehaald", r.removed)):  # fmt: skip
+        if items:
+            lines.append(f"**{label}:** " + ", ".join(html.escape(Path(i).name) for i in items))
+    if r.skipped:
+        lines.append(f"**Ongewijzigd:** {len(r.skipped)} document(en)")
+    for name, problem in r.failed:
+        lines.append(f"**Mislukt: {html.escape(Path(name).name)}**: {html.escape(problem)}")
+    for document, kept in change.kept:
+        lines.append(
+            f"De vorige versie van {html.escape(Path(document).name)} is bewaard als "
+            f"`{html.escape(kept)}`."
+        )
+    if r.repaired:
+        lines.append(
+            "Hersteld na een onderbroken indexering: " + html.escape("; ".join(r.repaired))
+        )
+    if not lines:
+        lines.append("Er is niets veranderd.")
+    return "\n\n".join([f"### {action}: klaar", *lines, f"*({r.seconds:.1f} s)*"])
+
+
+class _QueuedProgress:
+    """Ingest's progress, handed from the ingest's thread to the page's generator."""
+
+    def __init__(self, messages: queue.Queue[tuple[str, object]]) -> None:
+        self._messages = messages
+
+    def start(self, total: int) -> None:
+        self._messages.put(("start", total))
+
+    def advance(self, label: str) -> None:
+        self._messages.put(("file", label))
+
+
+def with_progress(action: str, job: Callable[[_QueuedProgress], LibraryChange]) -> Iterator[str]:
+    """Run a staff action in its own thread; yield its progress, then its report."""
+    messages: queue.Queue[tuple[str, object]] = queue.Queue()
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["change"] = job(_QueuedProgress(messages))
+        except RvError as exc:
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="staff-ingest", daemon=True)
+    worker.start()
+    total, done = 0, 0
+    yield f"{action}: bezig…"
+    while worker.is_alive() or not messages.empty():
+        try:
+            kind, value = messages.get(timeout=0.25)
+        except queue.Empty:
+            continue
+        if kind == "start":
+            total = int(value)  # type: ignore[call-overload]
+        else:
+            done += 1
+            yield f"{action}: {done} van {total} bestanden ({html.escape(str(value))})"
+    worker.join()
+    if "error" in outcome:
+        yield f"⚠️ {html.escape(str(outcome['error']))}"
+    else:
+        yield change_report(action, outcome["change"])
+
+
+def staff_page(
+    assistant: Assistant, password: str, today: Callable[[], dt.date], on_change: Callable[[], None]
+) -> None:
+    """The staff tab. Its contents are sent only after the password, and every action
+    checks the session's login again (a hidden button can still be called)."""
+    library = assistant.library()
+    with gr.Tab("Voor medewerkers", id="staff-tab"):
+        gr.HTML(f"<style>{STAFF_CSS}</style>", padding=False)
+        with gr.Column(visible=True) as login:
+            given = gr.Textbox(
+                type="password", label="Wachtwoord voor medewerkers", elem_id="staff-password"
+            )
+            enter = gr.Button("Openen", elem_id="staff-open")
+            status = gr.Markdown(elem_id="staff-status")
+        with gr.Column(visible=False) as staff:
+            gr.Markdown("### Feiten controleren")
+            with gr.Row():
+                query = gr.Textbox(
+                    show_label=False, placeholder="Zoek in de documenten…",
+                    elem_id="staff-query", scale=5,
+                )  # fmt: skip
+                search = gr.Button("Zoeken", elem_id="staff-search", scale=1)
+            results = gr.HTML(elem_id="staff-results")
+            gr.Markdown("### Documenten bijwerken")
+            uploads = gr.File(
+                label="Nieuwe documenten (.pdf, .txt, .md, .html)",
+                file_count="multiple", file_types=UPLOAD_TYPES, type="filepath",
+                elem_id="upload",
+            )  # fmt: skip
+            add = gr.Button("Toevoegen en indexeren", variant="primary", elem_id="add-documents")
+            choice = gr.Dropdown(
+                label="Document om te vervangen of te verwijderen",
+                choices=[], elem_id="document-choice",
+            )  # fmt: skip
+            replacement = gr.File(
+                label="Nieuwe versie van dat document", file_count="single",
+                file_types=UPLOAD_TYPES, type="filepath", elem_id="replacement",
+            )  # fmt: skip
+            with gr.Row():
+                replace = gr.Button("Vervangen", elem_id="replace-document")
+                remove = gr.Button("Uit de index halen", variant="stop", elem_id="remove-document")
+                reindex = gr.Button("Alles opnieuw indexeren", elem_id="reindex")
+            report = gr.Markdown(elem_id="staff-report")
+            gr.Markdown("### Geïndexeerde documenten")
+            documents = gr.Dataframe(
+                value=[], headers=["titel", "URL of bestand", "pagina's", "chunks", "geïndexeerd"],
+                interactive=False, wrap=True, elem_id="documents",
+                column_widths=["40%", "25%", "9%", "9%", "17%"],
+            )  # fmt: skip
+            gr.Markdown("### Bijeenkomsten in de documenten")
+            events = gr.Dataframe(
+                value=[], headers=["datum", "tijd", "wat", "waar", "status", "jaartal", "bron"],
+                interactive=False, wrap=True, elem_id="events",
+                column_widths=["14%", "8%", "24%", "16%", "10%", "10%", "18%"],
+            )  # fmt: skip
+        logged_in = gr.State(False)
+
+    def tables() -> tuple[Any, ...]:
+        return (
+            documents_table(assistant),
+            events_table(assistant, today()),
+            gr.update(choices=document_choices(assistant), value=None),
+        )
+
+    def open_staff(attempt: str) -> tuple[Any, ...]:
+        if same_password(attempt, password):
+            return gr.update(visible=False), gr.update(visible=True), *tables(), "", True
+        time.sleep(WRONG_PASSWORD_DELAY)
+        return (gr.update(), gr.update(visible=False), [], [], gr.update(choices=[]),
+                "Dat wachtwoord klopt niet.", False)  # fmt: skip
+
+    for trigger in (enter.click, given.submit):
+        trigger(open_staff, [given], [login, staff, documents, events, choice, status, logged_in],
+                api_visibility="private")  # fmt: skip
+
+    def run(
+        ok: bool, action: str, job: Callable[[_QueuedProgress], LibraryChange]
+    ) -> Iterator[tuple[Any, ...]]:
+        if not ok:
+            yield "Log eerst in met het wachtwoord voor medewerkers.", *(gr.update(),) * 3
+            return
+        previous = None
+        for text in with_progress(action, job):
+            if previous is not None:
+                yield previous, gr.update(), gr.update(), gr.update()
+            previous = text
+        on_change()
+        yield previous, *tables()  # the report and the tables it speaks of, together
+
+    def add_files(ok: bool, files: list[str] | None) -> Iterator[tuple[Any, ...]]:
+        if not files:
+            yield "Kies eerst een of meer bestanden.", *(gr.update(),) * 3
+            return
+        yield from run(ok, "Toevoegen", lambda p: library.add([Path(f) for f in files], p))
+
+    def replace_file(ok: bool, source: str | None, file: str | None) -> Iterator[tuple[Any, ...]]:
+        if not source or not file:
+            yield "Kies een document en de nieuwe versie ervan.", *(gr.update(),) * 3
+            return
+        yield from run(ok, "Vervangen", lambda p: library.replace(source, Path(file), p))
+
+    def remove_document(ok: bool, source: str | None) -> Iterator[tuple[Any, ...]]:
+        if not source:
+            yield "Kies eerst het document dat uit de index moet.", *(gr.update(),) * 3
+            return
+        yield from run(ok, "Uit de index halen", lambda _p: library.remove(source))
+
+    def reindex_all(ok: bool) -> Iterator[tuple[Any, ...]]:
+        yield from run(ok, "Opnieuw indexeren", library.reindex)
+
+    outputs = [report, documents, events, choice]
+    # One staff change at a time (the index takes one writer anyway); the chat's answers
+    # are another queue and go on meanwhile.
+    common: dict[str, Any] = {"concurrency_limit": 1, "concurrency_id": "staff-changes",
+                              "api_visibility": "private"}  # fmt: skip
+    add.click(add_files, [logged_in, uploads], outputs, **common)
+    replace.click(replace_file, [logged_in, choice, replacement], outputs, **common)
+    remove.click(remove_document, [logged_in, choice], outputs, **common)
+    reindex.click(reindex_all, [logged_in], outputs, **common)
+
+    def find(ok: bool, words: str) -> str:
+        if not ok:
+            return "<p>Log eerst in met het wachtwoord voor medewerkers.</p>"
+        return search_results(assistant, words)
+
+    for trigger in (search.click, query.submit):
+        trigger(find, [logged_in, query], [results], api_visibility="private")
+
+
+def _safe(read: Callable[[], list[Any]]) -> list[Any]:
+    """What the index holds, or nothing when it can't be read (the welcome text says why)."""
+    try:
+        return read()
+    except RvError:
+        return []
