@@ -60,19 +60,60 @@ def test_asking_streams_an_answer_with_linked_sources(server: dict, browser: obj
     page.close()
 
 
-def test_example_question_and_thumbs_down_are_stored(server: dict, browser: object) -> None:
-    page = browser.new_page(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+def _box(page: object, selector: str) -> dict[str, float]:
+    box = page.locator(selector).first.bounding_box()  # type: ignore[attr-defined]
+    assert box is not None, f"{selector} is not shown"
+    return dict(box)
+
+
+def _on_screen(box: dict[str, float], width: int, height: int) -> bool:
+    return (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= width
+        and (box["y"] + box["height"] <= height)
+    )
+
+
+def test_on_a_phone_the_question_box_answer_and_feedback_fit_the_screen(
+    server: dict, browser: object
+) -> None:
+    width, height = 390, 844
+    page = browser.new_page(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
     page.goto(str(server["url"]))
+    page.locator("#welcome").get_by_text("Welkom").wait_for()
+    page.wait_for_timeout(500)  # the events panel folds on load
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "phone-start.png"))
+    # The question box and its button on the first screen, no scrolling.
+    assert _on_screen(_box(page, "#question textarea"), width, height)
+    assert _on_screen(_box(page, "#send"), width, height)
+    # The events panel above the chat, folded; no floating label over the conversation.
+    assert _box(page, "#upcoming-panel")["y"] < _box(page, "#chatbot")["y"]
+    assert not page.locator("#upcoming").is_visible()
+    assert page.locator("#chatbot [data-testid='block-label']").count() == 0
+    # No comment box before an answer is rated.
+    assert not page.locator("#comment").is_visible()
+
     page.get_by_text("Wanneer is de volgende bijeenkomst?").first.click()
     text = _last_answer(page, "Bronnen")
     assert "14 september 2023" in text
+    page.wait_for_timeout(300)
+    first_line = page.locator("#chatbot .message-row.bot-row").last
+    top = _box(page, "#chatbot .message-row.bot-row >> nth=-1")["y"]
+    assert 0 <= top < height, "the answer's first line is not in view"
+    assert first_line.is_visible()
+    page.screenshot(path=str(SCREENSHOTS / "phone-answer.png"))
+
     page.locator("#chatbot").get_by_label("Dislike").last.click()
     page.locator("#status").get_by_text("Dank je").wait_for(timeout=20_000)
+    assert page.locator("#comment").is_visible()
     page.locator("#comment textarea").fill("Graag ook de plaats noemen.")
     page.locator("#send-comment").click()
     page.locator("#status").get_by_text("opmerking is opgeslagen").wait_for(timeout=20_000)
+    status = _box(page, "#status")
+    assert abs(status["y"] - _box(page, "#comment")["y"]) < 120  # beside the box, not far below
     page.screenshot(path=str(SCREENSHOTS / "web-chat-phone.png"), full_page=True)
-    page.close()
     with sqlite3.connect(str(server["feedback"])) as db:
         rows = db.execute("SELECT rating, question, comment, sources FROM feedback").fetchall()
     assert rows[-1][:3] == (
@@ -81,6 +122,18 @@ def test_example_question_and_thumbs_down_are_stored(server: dict, browser: obje
         "Graag ook de plaats noemen.",
     )
     assert "000_5de1ae5a7503ed65.pdf" in rows[-1][3]
+
+    # The next answer clears the status and folds the comment box away again.
+    page.locator("#question textarea").fill("Wie is Mieke Hollander?")
+    page.locator("#send").click()
+    page.locator("#chatbot .message-row.bot-row").nth(1).wait_for(timeout=60_000)
+    page.locator("#comment").wait_for(state="hidden", timeout=20_000)
+    assert not page.locator("#status").is_visible()
+    page.locator("#chatbot").get_by_label("Like").last.click()  # rating the new answer
+    page.locator("#status").get_by_text("Dank je").wait_for(timeout=20_000)
+    assert "opmerking is opgeslagen" not in page.locator("#status").inner_text()  # old status gone
+    assert page.locator("#comment textarea").input_value() == ""
+    page.close()
 
 
 def test_a_three_turn_conversation_understands_its_follow_up(server: dict, browser: object) -> None:

@@ -37,8 +37,34 @@ EXAMPLES = [
 ]
 _CSS = """
 #sources details { margin: .2em 0; }
-@media (max-width: 640px) { #side { min-width: 100% !important; } }
+.nav-holder { display: none !important; }  /* one page; the document view has its links */
+@media (max-width: 640px) {
+  /* A phone: the events above the chat, folded; the welcome in three lines; the chat
+     short enough that the question box and its button stay on the first screen. */
+  #chat-row { flex-direction: column-reverse !important; }
+  #side { min-width: 100% !important; }
+  #welcome p { display: -webkit-box; -webkit-line-clamp: 3; -webkit-box-orient: vertical;
+               overflow: hidden; }
+  #chatbot { height: 44vh !important; max-height: 44vh !important; }
+  #question-row { flex-wrap: nowrap !important; }
+  #send { min-width: 5em !important; }
+}
 """
+
+#: On a phone the events panel starts folded (Gradio opens or folds it for every width).
+_FOLD_EVENTS_ON_PHONE = """() => {
+  if (window.innerWidth <= 640) {
+    const label = document.querySelector('#upcoming-panel > button, #upcoming-panel .label-wrap');
+    if (label && document.querySelector('#upcoming')?.offsetParent) { label.click(); }
+  }
+}"""
+
+#: After an answer, its first line is in view (not its sources at the bottom).
+_SHOW_ANSWER_START = """() => {
+  const rows = document.querySelectorAll('#chatbot .message-row.bot-row');
+  const last = rows[rows.length - 1];
+  if (last) { last.scrollIntoView({block: 'start'}); }
+}"""
 
 
 def text_fragment_link(url: str, quote_text: str) -> str:
@@ -99,7 +125,7 @@ def render_answer(answer: Answer) -> str:
 
 def upcoming_panel(events: list[Event], today: dt.date) -> str:
     upcoming = [e for e in events if e.start and (e.last_day or e.start) >= today]
-    lines = ["### Komende bijeenkomsten", ""]
+    lines = []
     for event in upcoming[:5]:
         assert event.start is not None
         time_text = f", {event.start_time}" if event.start_time else ""
@@ -299,19 +325,22 @@ def build_app(
     with gr.Blocks(title="De assistent van de beweging Radicale vernieuwing") as app:
         # The document view is reached by its links, not by a menu.
         gr.Navbar(visible=False)  # type: ignore[attr-defined]
-        with gr.Tab("Chat", id="chat-tab"), gr.Row():
+        with gr.Tab("Chat", id="chat-tab"), gr.Row(elem_id="chat-row"):
             with gr.Column(scale=3, min_width=300):
                 gr.Markdown(welcome(assistant, day), elem_id="welcome")
                 chatbot = gr.Chatbot(
                     elem_id="chatbot",
                     height=480,
                     sanitize_html=True,
+                    autoscroll=False,
+                    # No 'share': it posts to Hugging Face, which this assistant never does.
+                    buttons=["copy", "copy_all"],
                     feedback_options=("Like", "Dislike"),
                     examples=[{"text": q} for q in EXAMPLES],
                     placeholder="Stel je vraag hieronder, of kies een voorbeeld.",
-                    label="Gesprek",
+                    show_label=False,
                 )
-                with gr.Row():
+                with gr.Row(elem_id="question-row"):
                     question = gr.Textbox(
                         placeholder="Stel je vraag over de documenten…",
                         show_label=False,
@@ -320,46 +349,68 @@ def build_app(
                         autofocus=True,
                     )
                     send = gr.Button("Vraag", variant="primary", elem_id="send", scale=1)
-                with gr.Row():
+                # The comment box appears once an answer is rated, its status beside it.
+                with gr.Row(visible=False, elem_id="comment-row") as comment_row:
                     comment = gr.Textbox(
-                        placeholder="Opmerking bij je beoordeling (optioneel)",
+                        placeholder="Wil je er iets bij zeggen? (optioneel)",
                         show_label=False,
                         elem_id="comment",
-                        scale=5,
+                        scale=4,
                     )
-                    send_comment = gr.Button("Opmerking versturen", elem_id="send-comment", scale=1)
-                status = gr.Markdown(elem_id="status")
-            with gr.Column(scale=1, min_width=240, elem_id="side"):
+                    send_comment = gr.Button("Versturen", elem_id="send-comment", scale=1)
+                    status = gr.Markdown(elem_id="status")
+            with (
+                gr.Column(scale=1, min_width=240, elem_id="side"),
+                gr.Accordion("Komende bijeenkomsten", open=True, elem_id="upcoming-panel"),
+            ):
                 gr.Markdown(upcoming_panel(_safe_events(assistant), day), elem_id="upcoming")
         staff_password = assistant.settings.staff_password.get_secret_value()
         if staff_password:
             staff_page(assistant, staff_password, chat.today, chat.follow_index)
         answers = gr.State([])
         feedback_id = gr.State(-1)
+
+        def new_answer() -> tuple[Any, str, str]:
+            """A new question folds away the last answer's comment box and its status."""
+            return gr.update(visible=False), "", ""
+
         for trigger in (question.submit, send.click):
-            trigger(
+            trigger(new_answer, None, [comment_row, status, comment], queue=False,
+                    api_visibility="private").then(
                 chat.respond,
                 [question, chatbot, answers],
                 [chatbot, answers, question],
                 concurrency_limit=at_once,
                 api_visibility="private",
-            )
+            ).then(None, js=_SHOW_ANSWER_START)  # fmt: skip
 
         def on_example(
             data: gr.SelectData, history: list[dict[str, Any]], given: list[dict[str, Any]]
         ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]], str]]:
             yield from chat.respond(data.value["text"], history, given)
 
+        # Two listeners: the event's data (the example chosen) reaches only a first step.
+        chatbot.example_select(new_answer, None, [comment_row, status, comment], queue=False,
+                               api_visibility="private")  # fmt: skip
         chatbot.example_select(
             on_example,
             [chatbot, answers],
             [chatbot, answers, question],
             concurrency_limit=at_once,
             api_visibility="private",
-        )
-        chatbot.like(chat.rate, [answers], [feedback_id, status], api_visibility="private")
+        ).then(None, js=_SHOW_ANSWER_START)
+
+        def rated(data: gr.LikeData, given: list[dict[str, Any]]) -> tuple[int, str, Any]:
+            feedback_id, message = chat.rate(data, given)
+            return feedback_id, message, gr.update(visible=feedback_id >= 0)
+
+        chatbot.like(rated, [answers], [feedback_id, status, comment_row],
+                     api_visibility="private")  # fmt: skip
         send_comment.click(chat.add_comment, [feedback_id, comment], [comment, status],
                            api_visibility="private")  # fmt: skip
+        comment.submit(chat.add_comment, [feedback_id, comment], [comment, status],
+                       api_visibility="private")  # fmt: skip
+        app.load(None, js=_FOLD_EVENTS_ON_PHONE)
 
         def ask(question: str, today: str = "") -> dict[str, Any]:
             """Answer one question; returns the same object as `rv ask --json`."""
