@@ -127,9 +127,10 @@ def test_on_a_phone_the_question_box_answer_and_feedback_fit_the_screen(
     page.locator("#question textarea").fill("Wie is Mieke Hollander?")
     page.locator("#send").click()
     page.locator("#chatbot .message-row.bot-row").nth(1).wait_for(timeout=60_000)
+    _last_answer(page, "Mieke")
     page.locator("#comment").wait_for(state="hidden", timeout=20_000)
     assert not page.locator("#status").is_visible()
-    page.locator("#chatbot").get_by_label("Like").last.click()  # rating the new answer
+    page.locator("#chatbot").get_by_label("Like", exact=True).last.click()  # the new answer
     page.locator("#status").get_by_text("Dank je").wait_for(timeout=20_000)
     assert "opmerking is opgeslagen" not in page.locator("#status").inner_text()  # old status gone
     assert page.locator("#comment textarea").input_value() == ""
@@ -152,6 +153,11 @@ def test_a_three_turn_conversation_understands_its_follow_up(server: dict, brows
         rows.nth(number - 1).wait_for(timeout=60_000)
         text = _last_answer(page, "Bronnen")
         assert expected in text, (question, text)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "conversation-desktop.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(SCREENSHOTS / "conversation-phone.png"))
     page.close()
 
 
@@ -209,8 +215,6 @@ def test_the_staff_page_shows_documents_only_after_its_password(
     assert "7 december 2023" in page.locator("#events").inner_text() or (
         "2023-12-07" in page.locator("#events").inner_text()
     )
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "staff-desktop.png"), full_page=True)
     page.close()
 
 

@@ -183,5 +183,10 @@ def test_staff_search_highlights_words_and_opens_the_passage(
     assert "Kampen" in quoted.inner_text()
     box = quoted.bounding_box()
     assert box is not None and 0 <= box["y"] < 900  # opened at the passage, on screen
+    SCREENSHOTS.mkdir(exist_ok=True)
+    view.screenshot(path=str(SCREENSHOTS / "document-view.png"))
     view.close()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(SCREENSHOTS / "staff-phone.png"), full_page=True)
     page.close()

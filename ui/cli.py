@@ -303,7 +303,7 @@ def split_events(events: list[Event], day: Any) -> tuple[list[Event], list[Event
 
 
 def event_line(event: Event) -> str:
-    when = event.start.isoformat() if event.start else f"{event.year} ({event.precision})"
+    when = event.start.isoformat() if event.start else f"{event.year} (datum onbekend)"
     if event.end:
         when += f" t/m {event.end.isoformat()}"
     if event.start_time:
