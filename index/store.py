@@ -561,7 +561,27 @@ def _client(index_dir: Path, url: str) -> Any:
             ) from exc
     SharedSystemClient._identifier_to_system.pop(str(index_dir), None)
     SharedSystemClient._identifier_to_refcount.pop(str(index_dir), None)
-    return chromadb.PersistentClient(path=str(index_dir), settings=settings)
+    with _creating(index_dir):
+        return chromadb.PersistentClient(path=str(index_dir), settings=settings)
+
+
+@contextmanager
+def _creating(index_dir: Path) -> Iterator[None]:
+    """Open the embedded database one process at a time: two processes opening a new
+    folder at once both run Chroma's schema migrations, and one fails with "table
+    collections already exists". A folder that can't hold the lock file (read-only) can't
+    be migrated by anyone, so it opens without one."""
+    try:
+        handle = (index_dir / ".rv-open.lock").open("a")
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 #: The commit records carry no meaning to search by; Chroma still wants a vector for each.
