@@ -12,19 +12,20 @@ from assistant.answer import Answer, Citation, Passage, Turn
 from assistant.baseline import LangChainBaseline, langchain_baselines
 from assistant.library import DocumentLibrary, LibraryChange
 from assistant.service import Assistant, parse_history, parse_today
-from index.errors import IndexBusyError, IndexEmptyError, QuestionError, RvError
+from index.errors import ConfigError, IndexBusyError, IndexEmptyError, QuestionError, RvError
 from index.events import Event
 from index.language import Language, detect_language
 from index.retrieval import Filters
 from index.settings import Settings, default_corpus_dir
 from index.store import IndexedDocument
-from index.text import dutch_date, fold, squash_whitespace
+from index.text import dutch_date, english_date, fold, squash_whitespace
 from ingest.pipeline import IngestReport
 
 __all__ = [
     "Answer",
     "Assistant",
     "Citation",
+    "ConfigError",
     "DocumentLibrary",
     "Event",
     "Filters",
@@ -43,6 +44,7 @@ __all__ = [
     "default_corpus_dir",
     "detect_language",
     "dutch_date",
+    "english_date",
     "fold",
     "langchain_baselines",
     "parse_history",

@@ -42,7 +42,7 @@ def _last_answer(page: object, contains: str) -> str:
 
 
 def test_asking_streams_an_answer_with_linked_sources(server: dict, browser: object) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    page = browser.new_page(locale="nl-NL", viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
     page.goto(str(server["url"]))
     page.locator("#welcome").get_by_text("Welkom").wait_for()
     assert "14 september" in page.locator("#upcoming").inner_text()  # today is 2023-06-01
@@ -79,7 +79,7 @@ def test_on_a_phone_the_question_box_answer_and_feedback_fit_the_screen(
     server: dict, browser: object
 ) -> None:
     width, height = 390, 844
-    page = browser.new_page(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    page = browser.new_page(locale="nl-NL", viewport={"width": width, "height": height})  # type: ignore[attr-defined]
     page.goto(str(server["url"]))
     page.locator("#welcome").get_by_text("Welkom").wait_for()
     page.wait_for_timeout(500)  # the events panel folds on load
@@ -105,7 +105,7 @@ def test_on_a_phone_the_question_box_answer_and_feedback_fit_the_screen(
     assert first_line.is_visible()
     page.screenshot(path=str(SCREENSHOTS / "phone-answer.png"))
 
-    page.locator("#chatbot").get_by_label("Dislike").last.click()
+    page.locator("#chatbot").get_by_label("Vind ik niet leuk").last.click()
     page.locator("#status").get_by_text("Dank je").wait_for(timeout=20_000)
     assert page.locator("#comment").is_visible()
     page.locator("#comment textarea").fill("Graag ook de plaats noemen.")
@@ -130,7 +130,7 @@ def test_on_a_phone_the_question_box_answer_and_feedback_fit_the_screen(
     assert "Mieke" in _last_answer(page, "Bronnen")  # the whole answer, not a streamed part
     page.locator("#comment").wait_for(state="hidden", timeout=20_000)
     assert not page.locator("#status").is_visible()
-    page.locator("#chatbot").get_by_label("Like", exact=True).last.click()  # the new answer
+    page.locator("#chatbot").get_by_label("Vind ik leuk", exact=True).last.click()  # the new answer
     page.locator("#status").get_by_text("Dank je").wait_for(timeout=20_000)
     assert "opmerking is opgeslagen" not in page.locator("#status").inner_text()  # old status gone
     assert page.locator("#comment textarea").input_value() == ""
@@ -138,7 +138,7 @@ def test_on_a_phone_the_question_box_answer_and_feedback_fit_the_screen(
 
 
 def test_a_three_turn_conversation_understands_its_follow_up(server: dict, browser: object) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    page = browser.new_page(locale="nl-NL", viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
     page.goto(str(server["url"]))
     page.locator("#welcome").get_by_text("Welkom").wait_for()
     turns = [
@@ -162,7 +162,7 @@ def test_a_three_turn_conversation_understands_its_follow_up(server: dict, brows
 
 
 def test_links_images_and_html_in_text_are_shown_as_text(server: dict, browser: object) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    page = browser.new_page(locale="nl-NL", viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
     page.goto(str(server["url"]))
     page.locator("#welcome").get_by_text("Welkom").wait_for()
     hostile = (
@@ -199,7 +199,7 @@ def test_the_server_refuses_files_outside_the_documents(server: dict) -> None:
 def test_the_staff_page_shows_documents_only_after_its_password(
     server: dict, browser: object
 ) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    page = browser.new_page(locale="nl-NL", viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
     page.goto(str(server["url"]))
     page.get_by_role("tab", name="Voor medewerkers").click()
     assert page.locator("#documents").count() == 0 or not page.locator("#documents").is_visible()
@@ -249,3 +249,39 @@ def test_the_staff_events_table_lists_a_meeting_once_per_document_in_dutch() -> 
         ("drieluik", "komend", "genoemd", "a.pdf"),
         ("bijeenkomst", "komend", "afgeleid", "b.txt"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected", "not_expected"),
+    [
+        ("nl-NL", ["Welkom", "Vraag", "Komende bijeenkomsten", "14 september 2023",
+                   "Bronnen", "Citaat", "Vind ik leuk", "Bericht kopiëren", "Voor medewerkers"],
+         ["Welcome", "Copy", "Like", "Sources", "Upcoming"]),
+        ("en-US", ["Welcome", "Ask", "Upcoming meetings", "14 September 2023", "Sources",
+                   "Quote", "Like", "Copy message", "For staff"],
+         ["Welkom", "Vraag", "Bronnen", "Komende", "Voor medewerkers"]),
+    ],
+)  # fmt: skip
+def test_the_page_speaks_the_browsers_language_gradios_own_labels_included(
+    server: dict, browser: object, locale: str, expected: list[str], not_expected: list[str]
+) -> None:
+    page = browser.new_page(locale=locale, viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    page.goto(str(server["url"]))
+    page.locator("#welcome h3").wait_for()
+    page.locator("#question textarea").fill(
+        "Wie is Mieke Hollander?" if locale == "nl-NL" else "Who is Mieke Hollander?"
+    )
+    page.locator("#send").click()
+    answer = _last_answer(page, expected[4])
+    assert "Mieke" in answer
+    page.locator("#chatbot .message-row.bot-row").last.locator("summary").first.wait_for()
+    labels = page.eval_on_selector_all(
+        "button[aria-label], summary, button, [role=tab], h3, #upcoming-panel",
+        "els => els.map(e => (e.getAttribute('aria-label') || '') + ' ' + e.innerText)",
+    )
+    shown = " | ".join([*labels, answer])
+    for text in expected:
+        assert text in shown, (text, shown)
+    for text in not_expected:
+        assert text not in shown, (text, shown)
+    page.close()

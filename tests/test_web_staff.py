@@ -86,14 +86,14 @@ def test_staff_add_replace_remove_and_reindex_while_the_chat_answers(
     new = tmp / "upload" / "ledendag.md"
     new.parent.mkdir()
     new.write_text(
-        "# Ledendag zorgonderwijs\n\nDe ledendag over zorgonderwijs is op 12 maart 2027 in "
-        "Zwolle. Iedereen uit de beweging is welkom.\n",
+        "# Ledendag zorgonderwijs\n\nDe ledendag over zorgonderwijs, een bijeenkomst voor alle "
+        "leden, is op 12 maart 2027 in Zwolle. Iedereen uit de beweging is welkom.\n",
         encoding="utf-8",
     )
     empty = tmp / "upload" / "leeg.txt"
     empty.write_text("   \n", encoding="utf-8")
-    staff = browser.new_page(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
-    chat = browser.new_page(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    staff = browser.new_page(locale="nl-NL", viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    chat = browser.new_page(locale="nl-NL", viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
     staff.goto(str(staff_server["url"]))
     chat.goto(str(staff_server["url"]))
     _log_in(staff)
@@ -110,6 +110,12 @@ def test_staff_add_replace_remove_and_reindex_while_the_chat_answers(
     assert "Mislukt: leeg.txt: the file is empty" in text  # the file that failed, and why
     staff.locator("#documents").get_by_text("ledendag.md").first.wait_for(timeout=20_000)
     assert (tmp / "documents" / "ledendag.md").exists()
+    # A page opened now welcomes with the new document and lists its meeting.
+    fresh = browser.new_page(locale="nl-NL", viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    fresh.goto(str(staff_server["url"]))
+    fresh.locator("#upcoming").get_by_text("12 maart 2027").wait_for(timeout=20_000)
+    assert "12 maart 2027" in fresh.locator("#welcome").inner_text()  # 'met data tot en met'
+    fresh.close()
 
     answer = _ask(chat, "Waar is de ledendag over zorgonderwijs?", "Zwolle")
     assert "ledendag.md" not in answer  # newcomers see no file names
@@ -163,7 +169,7 @@ def test_staff_add_replace_remove_and_reindex_while_the_chat_answers(
 def test_staff_search_highlights_words_and_opens_the_passage(
     staff_server: dict, browser: object
 ) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page = browser.new_page(locale="nl-NL", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page.goto(str(staff_server["url"]))
     _log_in(page)
     page.locator("#staff-query input, #staff-query textarea").first.fill("eenzaamheid Kampen")

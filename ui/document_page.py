@@ -12,6 +12,7 @@ import gradio as gr
 
 from assistant.api import Assistant, RvError
 from ui.markup import marked, quote_spans
+from ui.texts import Texts, texts, texts_for
 
 #: Scrolls the highlighted passage into the middle of the screen once the text is there.
 _SCROLL_TO_QUOTE = """() => {
@@ -29,21 +30,27 @@ _CSS = """
 """
 
 
-def render_document(assistant: Assistant, served: Sequence[str], source: str, quote: str) -> str:
+def render_document(
+    assistant: Assistant,
+    served: Sequence[str],
+    source: str,
+    quote: str,
+    words: Texts | None = None,
+) -> str:
     """The document's page as HTML; only indexed documents, never any other file."""
+    words = words or texts()
+    back = f'<p><a href="./" id="back-to-chat">{words("back_to_chat")}</a></p>'
     if not source or source not in served:
-        return "<p>Dit document staat niet (meer) in de index.</p>"
+        return f"{back}<p>{words('not_in_index')}</p>"
     try:
         text = assistant.document_text(source)
         title = next((d.title for d in assistant.documents() if d.source == source), "")
     except RvError as exc:
-        return f"<p>⚠️ {html.escape(str(exc))}</p>"
+        return f"{back}<p>⚠️ {html.escape(str(exc))}</p>"
     spans = quote_spans(text, quote) if quote else []
-    note = (
-        "" if spans or not quote else "<p><em>Het citaat is niet in deze tekst gevonden.</em></p>"
-    )
+    note = "" if spans or not quote else f"<p><em>{words('quote_not_found')}</em></p>"
     return (
-        f"<h2>{html.escape(title or Path(source).name)}</h2>"
+        f"{back}<h2>{html.escape(title or Path(source).name)}</h2>"
         f"<p><small>{html.escape(Path(source).name)}</small></p>{note}"
         f'<div class="document-text">{marked(text, spans, "quoted")}</div>'
     )
@@ -55,13 +62,16 @@ def add_document_page(
     """A page of its own at ``document?source=...&q=...`` (not in the navigation)."""
     with app.route("Document", "/document", show_in_navbar=False):
         gr.HTML(f"<style>{_CSS}</style>", padding=False)
-        gr.HTML('<a href="./">← Terug naar de chat</a>', elem_id="back-to-chat")
         view = gr.HTML(elem_id="document-view")
 
         def show(request: gr.Request) -> str:
             params = request.query_params
             return render_document(
-                assistant, served(), str(params.get("source", "")), str(params.get("q", ""))
+                assistant,
+                served(),
+                str(params.get("source", "")),
+                str(params.get("q", "")),
+                texts_for(request),
             )
 
         loaded = gr.on(triggers=None, fn=show, outputs=[view], api_visibility="private")

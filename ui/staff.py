@@ -18,13 +18,12 @@ import gradio as gr
 
 from assistant.api import Assistant, LibraryChange, RvError
 from ui.markup import document_link, marked
+from ui.texts import I18N, Texts, texts, texts_for
 
 #: Seconds a wrong staff password waits: guessing one stays slow.
 WRONG_PASSWORD_DELAY = 1.0
 #: Passages the staff search shows.
 SEARCH_RESULTS = 10
-#: How an event's year is known, as the staff page says it.
-_YEAR_KNOWN = {"stated": "genoemd", "inferred": "afgeleid", "vague": "vaag"}
 UPLOAD_TYPES = [".pdf", ".txt", ".md", ".html"]
 
 STAFF_CSS = """
@@ -54,9 +53,12 @@ def document_choices(assistant: Assistant) -> list[tuple[str, str]]:
     ]
 
 
-def events_table(assistant: Assistant, today: dt.date) -> list[list[Any]]:
+def events_table(
+    assistant: Assistant, today: dt.date, words: Texts | None = None
+) -> list[list[Any]]:
     """The events, one row per date and document: a document that names one meeting twice
     ('het drieluik' and 'de bijeenkomst' on 7 December) lists it once."""
+    words = words or texts()
     rows = []
     seen: set[tuple[object, ...]] = set()
     for e in _safe(assistant.events):
@@ -64,29 +66,30 @@ def events_table(assistant: Assistant, today: dt.date) -> list[list[Any]]:
         if key in seen:
             continue
         seen.add(key)
-        when = e.start.isoformat() if e.start else f"{e.year} (datum onbekend)"
+        when = e.start.isoformat() if e.start else words("undated", year=e.year)
         if e.end:
-            when += f" t/m {e.end.isoformat()}"
-        status = (
-            "komend"
+            when += f" {words('until_day')} {e.end.isoformat()}"
+        status = words(
+            "event_upcoming"
             if (e.last_day and e.last_day >= today)
-            else ("geweest" if e.start else "zonder datum")
+            else ("event_past" if e.start else "event_undated")
         )
         rows.append([when, e.start_time or "", e.title, e.place or "", status,
-                     _YEAR_KNOWN.get(e.certainty, e.certainty),
+                     words(f"year_{e.certainty}"),
                      Path(e.source).name + (f" p. {e.page}" if e.page else "")])  # fmt: skip
     return rows
 
 
-def search_results(assistant: Assistant, query: str) -> str:
+def search_results(assistant: Assistant, query: str, words: Texts | None = None) -> str:
     """The top passages for ``query`` with document, page and score, the query's words
     highlighted; each opens the document view at the passage."""
+    words = words or texts()
     try:
         found = assistant.passages(query, SEARCH_RESULTS)
     except RvError as exc:
         return f"<p>⚠️ {html.escape(str(exc))}</p>"
     if not found:
-        return "<p>Niets gevonden.</p>"
+        return f"<p>{words('nothing_found')}</p>"
     items = []
     for n, p in enumerate(found, start=1):
         page = f", p. {p.page}" if p.page else ""
@@ -95,36 +98,37 @@ def search_results(assistant: Assistant, query: str) -> str:
         items.append(
             f'<div class="passage"><b>{n}. <a href="{link}" target="_blank" '
             f'class="document-link">{html.escape(p.title or Path(p.source).name)}</a></b> '
-            f"<small>({html.escape(Path(p.source).name)}{page}; score {p.score:.2f})</small>"
+            f"<small>({html.escape(Path(p.source).name)}{page}; "
+            f"{words('score')} {p.score:.2f})</small>"
             f"<div>{text}</div></div>"
         )
     return "".join(items)
 
 
-def change_report(action: str, change: LibraryChange) -> str:
+def change_report(action: str, change: LibraryChange, words: Texts | None = None) -> str:
     """What a staff action did, per file, in the page's language."""
+    words = words or texts()
     r = change.report
     lines = []
-    for label, items in (("Toegevoegd", r.added), ("Bijgewerkt", r.updated),
-                         ("Uit de index gehaald", r.removed)):  # fmt: skip
+    for label, items in (("added", r.added), ("updated", r.updated), ("removed", r.removed)):
         if items:
-            lines.append(f"**{label}:** " + ", ".join(html.escape(Path(i).name) for i in items))
+            names = ", ".join(html.escape(Path(i).name) for i in items)
+            lines.append(f"**{words(label)}:** {names}")
     if r.skipped:
-        lines.append(f"**Ongewijzigd:** {len(r.skipped)} document(en)")
+        lines.append(words("unchanged", count=len(r.skipped)))
     for name, problem in r.failed:
-        lines.append(f"**Mislukt: {html.escape(Path(name).name)}**: {html.escape(problem)}")
+        lines.append(
+            f"**{words('failed')}: {html.escape(Path(name).name)}**: {html.escape(problem)}"
+        )
     for document, kept in change.kept:
         lines.append(
-            f"De vorige versie van {html.escape(Path(document).name)} is bewaard als "
-            f"`{html.escape(kept)}`."
+            words("kept", document=html.escape(Path(document).name), kept=html.escape(kept))
         )
     if r.repaired:
-        lines.append(
-            "Hersteld na een onderbroken indexering: " + html.escape("; ".join(r.repaired))
-        )
+        lines.append(words("repaired", what=html.escape("; ".join(r.repaired))))
     if not lines:
-        lines.append("Er is niets veranderd.")
-    return "\n\n".join([f"### {action}: klaar", *lines, f"*({r.seconds:.1f} s)*"])
+        lines.append(words("nothing_changed"))
+    return "\n\n".join([words("done", action=action), *lines, f"*({r.seconds:.1f} s)*"])
 
 
 class _QueuedProgress:
@@ -140,8 +144,11 @@ class _QueuedProgress:
         self._messages.put(("file", label))
 
 
-def with_progress(action: str, job: Callable[[_QueuedProgress], LibraryChange]) -> Iterator[str]:
+def with_progress(
+    action: str, job: Callable[[_QueuedProgress], LibraryChange], words: Texts | None = None
+) -> Iterator[str]:
     """Run a staff action in its own thread; yield its progress, then its report."""
+    words = words or texts()
     messages: queue.Queue[tuple[str, object]] = queue.Queue()
     outcome: dict[str, Any] = {}
 
@@ -154,7 +161,7 @@ def with_progress(action: str, job: Callable[[_QueuedProgress], LibraryChange]) 
     worker = threading.Thread(target=run, name="staff-ingest", daemon=True)
     worker.start()
     total, done = 0, 0
-    yield f"{action}: bezig…"
+    yield words("busy", action=action)
     while worker.is_alive() or not messages.empty():
         try:
             kind, value = messages.get(timeout=0.25)
@@ -164,12 +171,13 @@ def with_progress(action: str, job: Callable[[_QueuedProgress], LibraryChange]) 
             total = int(value)  # type: ignore[call-overload]
         else:
             done += 1
-            yield f"{action}: {done} van {total} bestanden ({html.escape(str(value))})"
+            yield words("progress", action=action, done=done, total=total,
+                        file=html.escape(str(value)))  # fmt: skip
     worker.join()
     if "error" in outcome:
         yield f"⚠️ {html.escape(str(outcome['error']))}"
     else:
-        yield change_report(action, outcome["change"])
+        yield change_report(action, outcome["change"], words)
 
 
 def staff_page(
@@ -178,109 +186,125 @@ def staff_page(
     """The staff tab. Its contents are sent only after the password, and every action
     checks the session's login again (a hidden button can still be called)."""
     library = assistant.library()
-    with gr.Tab("Voor medewerkers", id="staff-tab"):
+    with gr.Tab(I18N("staff_tab"), id="staff-tab"):
         gr.HTML(f"<style>{STAFF_CSS}</style>", padding=False)
         with gr.Column(visible=True) as login:
             given = gr.Textbox(
-                type="password", label="Wachtwoord voor medewerkers", elem_id="staff-password"
+                type="password", label=I18N("staff_password"), elem_id="staff-password"
             )
-            enter = gr.Button("Openen", elem_id="staff-open")
+            enter = gr.Button(I18N("staff_open"), elem_id="staff-open")
             status = gr.Markdown(elem_id="staff-status")
         with gr.Column(visible=False) as staff:
-            gr.Markdown("### Feiten controleren")
+            gr.Markdown(I18N("check_facts"))
             with gr.Row():
                 query = gr.Textbox(
-                    show_label=False, placeholder="Zoek in de documenten…",
+                    show_label=False, placeholder=I18N("search_placeholder"),
                     elem_id="staff-query", scale=5,
                 )  # fmt: skip
-                search = gr.Button("Zoeken", elem_id="staff-search", scale=1)
+                search = gr.Button(I18N("search_button"), elem_id="staff-search", scale=1)
             results = gr.HTML(elem_id="staff-results")
-            gr.Markdown("### Documenten bijwerken")
+            gr.Markdown(I18N("update_documents"))
             uploads = gr.File(
-                label="Nieuwe documenten (.pdf, .txt, .md, .html)",
+                label=I18N("new_documents"),
                 file_count="multiple", file_types=UPLOAD_TYPES, type="filepath",
                 elem_id="upload",
             )  # fmt: skip
-            add = gr.Button("Toevoegen en indexeren", variant="primary", elem_id="add-documents")
+            add = gr.Button(I18N("add_button"), variant="primary", elem_id="add-documents")
             choice = gr.Dropdown(
-                label="Document om te vervangen of te verwijderen",
-                choices=[], elem_id="document-choice",
-            )  # fmt: skip
+                label=I18N("document_choice"), choices=[], elem_id="document-choice"
+            )
             replacement = gr.File(
-                label="Nieuwe versie van dat document", file_count="single",
+                label=I18N("replacement"), file_count="single",
                 file_types=UPLOAD_TYPES, type="filepath", elem_id="replacement",
             )  # fmt: skip
             with gr.Row():
-                replace = gr.Button("Vervangen", elem_id="replace-document")
-                remove = gr.Button("Uit de index halen", variant="stop", elem_id="remove-document")
-                reindex = gr.Button("Alles opnieuw indexeren", elem_id="reindex")
+                replace = gr.Button(I18N("replace_button"), elem_id="replace-document")
+                remove = gr.Button(I18N("remove_button"), variant="stop",
+                                   elem_id="remove-document")  # fmt: skip
+                reindex = gr.Button(I18N("reindex_button"), elem_id="reindex")
             report = gr.Markdown(elem_id="staff-report")
-            gr.Markdown("### Geïndexeerde documenten")
+            gr.Markdown(I18N("indexed_documents"))
+            dutch = texts()
             documents = gr.Dataframe(
-                value=[], headers=["titel", "URL of bestand", "pagina's", "chunks", "geïndexeerd"],
+                value=[], headers=dutch.list("documents_headers"),
                 interactive=False, wrap=True, elem_id="documents",
                 column_widths=["40%", "25%", "9%", "9%", "17%"],
             )  # fmt: skip
-            gr.Markdown("### Bijeenkomsten in de documenten")
+            gr.Markdown(I18N("events_in_documents"))
             events = gr.Dataframe(
-                value=[], headers=["datum", "tijd", "wat", "waar", "status", "jaartal", "bron"],
+                value=[], headers=dutch.list("events_headers"),
                 interactive=False, wrap=True, elem_id="events",
                 column_widths=["14%", "8%", "24%", "16%", "10%", "10%", "18%"],
             )  # fmt: skip
         logged_in = gr.State(False)
 
-    def tables() -> tuple[Any, ...]:
+    def tables(words: Texts) -> tuple[Any, ...]:
+        """The tables as the index is now, headed in the page's language."""
         return (
-            documents_table(assistant),
-            events_table(assistant, today()),
+            gr.update(value=documents_table(assistant), headers=words.list("documents_headers")),
+            gr.update(
+                value=events_table(assistant, today(), words), headers=words.list("events_headers")
+            ),
             gr.update(choices=document_choices(assistant), value=None),
         )
 
-    def open_staff(attempt: str) -> tuple[Any, ...]:
+    def open_staff(attempt: str, request: gr.Request) -> tuple[Any, ...]:
+        words = texts_for(request)
         if same_password(attempt, password):
-            return gr.update(visible=False), gr.update(visible=True), *tables(), "", True
+            return gr.update(visible=False), gr.update(visible=True), *tables(words), "", True
         time.sleep(WRONG_PASSWORD_DELAY)
         return (gr.update(), gr.update(visible=False), [], [], gr.update(choices=[]),
-                "Dat wachtwoord klopt niet.", False)  # fmt: skip
+                words("wrong_password"), False)  # fmt: skip
 
     for trigger in (enter.click, given.submit):
         trigger(open_staff, [given], [login, staff, documents, events, choice, status, logged_in],
                 api_visibility="private")  # fmt: skip
 
     def run(
-        ok: bool, action: str, job: Callable[[_QueuedProgress], LibraryChange]
+        ok: bool, action: str, job: Callable[[_QueuedProgress], LibraryChange], words: Texts
     ) -> Iterator[tuple[Any, ...]]:
         if not ok:
-            yield "Log eerst in met het wachtwoord voor medewerkers.", *(gr.update(),) * 3
+            yield words("log_in_first"), *(gr.update(),) * 3
             return
         previous = None
-        for text in with_progress(action, job):
+        for text in with_progress(words(action), job, words):
             if previous is not None:
                 yield previous, gr.update(), gr.update(), gr.update()
             previous = text
         on_change()
-        yield previous, *tables()  # the report and the tables it speaks of, together
+        yield previous, *tables(words)  # the report and the tables it speaks of, together
 
-    def add_files(ok: bool, files: list[str] | None) -> Iterator[tuple[Any, ...]]:
+    def add_files(
+        ok: bool, files: list[str] | None, request: gr.Request
+    ) -> Iterator[tuple[Any, ...]]:
+        words = texts_for(request)
         if not files:
-            yield "Kies eerst een of meer bestanden.", *(gr.update(),) * 3
+            yield words("choose_files"), *(gr.update(),) * 3
             return
-        yield from run(ok, "Toevoegen", lambda p: library.add([Path(f) for f in files], p))
+        yield from run(ok, "action_add", lambda p: library.add([Path(f) for f in files], p),
+                       words)  # fmt: skip
 
-    def replace_file(ok: bool, source: str | None, file: str | None) -> Iterator[tuple[Any, ...]]:
+    def replace_file(
+        ok: bool, source: str | None, file: str | None, request: gr.Request
+    ) -> Iterator[tuple[Any, ...]]:
+        words = texts_for(request)
         if not source or not file:
-            yield "Kies een document en de nieuwe versie ervan.", *(gr.update(),) * 3
+            yield words("choose_replacement"), *(gr.update(),) * 3
             return
-        yield from run(ok, "Vervangen", lambda p: library.replace(source, Path(file), p))
+        yield from run(ok, "action_replace", lambda p: library.replace(source, Path(file), p),
+                       words)  # fmt: skip
 
-    def remove_document(ok: bool, source: str | None) -> Iterator[tuple[Any, ...]]:
+    def remove_document(
+        ok: bool, source: str | None, request: gr.Request
+    ) -> Iterator[tuple[Any, ...]]:
+        words = texts_for(request)
         if not source:
-            yield "Kies eerst het document dat uit de index moet.", *(gr.update(),) * 3
+            yield words("choose_removal"), *(gr.update(),) * 3
             return
-        yield from run(ok, "Uit de index halen", lambda _p: library.remove(source))
+        yield from run(ok, "action_remove", lambda _p: library.remove(source), words)
 
-    def reindex_all(ok: bool) -> Iterator[tuple[Any, ...]]:
-        yield from run(ok, "Opnieuw indexeren", library.reindex)
+    def reindex_all(ok: bool, request: gr.Request) -> Iterator[tuple[Any, ...]]:
+        yield from run(ok, "action_reindex", library.reindex, texts_for(request))
 
     outputs = [report, documents, events, choice]
     # One staff change at a time (the index takes one writer anyway); the chat's answers
@@ -292,10 +316,11 @@ def staff_page(
     remove.click(remove_document, [logged_in, choice], outputs, **common)
     reindex.click(reindex_all, [logged_in], outputs, **common)
 
-    def find(ok: bool, words: str) -> str:
+    def find(ok: bool, query_words: str, request: gr.Request) -> str:
+        words = texts_for(request)
         if not ok:
-            return "<p>Log eerst in met het wachtwoord voor medewerkers.</p>"
-        return search_results(assistant, words)
+            return f"<p>{words('log_in_first')}</p>"
+        return search_results(assistant, query_words, words)
 
     for trigger in (search.click, query.submit):
         trigger(find, [logged_in, query], [results], api_visibility="private")

@@ -19,22 +19,16 @@ from assistant.api import (
     Citation,
     Event,
     IndexEmptyError,
+    QuestionError,
     RvError,
-    dutch_date,
     parse_today,
 )
 from ui.document_page import add_document_page
 from ui.feedback import FeedbackStore
 from ui.markup import document_link, escape
 from ui.staff import same_password, staff_page
+from ui.texts import I18N, Texts, texts, texts_for
 
-EXAMPLES = [
-    "Wanneer is de volgende bijeenkomst?",
-    "Welke initiatieven pakken eenzaamheid aan?",
-    "Wie is Mieke Hollander?",
-    "Hoe kan ik contact opnemen?",
-    "When is the first meeting about care education?",
-]
 _CSS = """
 #sources details { margin: .2em 0; }
 .nav-holder { display: none !important; }  /* one page; the document view has its links */
@@ -103,63 +97,55 @@ def source_label(citation: Citation) -> str:
 
 def render_answer(answer: Answer) -> str:
     """The answer and its sources as Markdown; everything from documents is escaped."""
+    words = texts(answer.language)
     text = escape(answer.answer).replace("\n", "  \n")
     if answer.unsupported:
         flagged = "; ".join(escape(s) for s in answer.unsupported)
         text += f"\n\n⚠️ *Niet door de bronnen onderbouwd:* {flagged}"
     if not answer.citations:
         return text
-    heading = "Bronnen" if answer.language == "nl" else "Sources"
-    lines = [text, "", f"**{heading}**", ""]
+    lines = [text, "", f"**{words('sources')}**", ""]
     for c in answer.citations:
         name = escape(c.title or "Document")
         lines.append(
             f'{c.n}. <a href="{html.escape(source_link(c))}" target="_blank" '
             f'rel="noopener noreferrer" class="source-link">{name}</a> '
             f"<small>({escape(source_label(c))})</small>"
-            f"<details><summary>Citaat</summary><blockquote>{escape(c.quote)}</blockquote>"
+            f"<details><summary>{words('quote')}</summary><blockquote>{escape(c.quote)}</blockquote>"
             "</details>"
         )
     return "\n".join(lines)
 
 
-def upcoming_panel(events: list[Event], today: dt.date) -> str:
+def upcoming_panel(events: list[Event], today: dt.date, words: Texts | None = None) -> str:
+    words = words or texts()
     upcoming = [e for e in events if e.start and (e.last_day or e.start) >= today]
     lines = []
     for event in upcoming[:5]:
         assert event.start is not None
         time_text = f", {event.start_time}" if event.start_time else ""
         place = f", {escape(event.place)}" if event.place else ""
-        lines.append(f"- **{dutch_date(event.start)}**{time_text}{place}: {escape(event.title)}")
+        lines.append(f"- **{words.date(event.start)}**{time_text}{place}: {escape(event.title)}")
     if not upcoming:
-        lines.append(f"Er zijn na {dutch_date(today)} geen bijeenkomsten aangekondigd.")
+        lines.append(words("no_upcoming", date=words.date(today)))
         past = [e for e in events if e.start and (e.last_day or e.start) < today]
         if past and past[-1].start:
-            lines.append(f"\nDe laatst aangekondigde was op {dutch_date(past[-1].start)}.")
+            lines.append("\n" + words("last_announced", date=words.date(past[-1].start)))
     return "\n".join(lines)
 
 
-def welcome(assistant: Assistant, today: dt.date) -> str:
+def welcome(assistant: Assistant, today: dt.date, words: Texts | None = None) -> str:
+    words = words or texts()
     try:
         documents = assistant.documents()
         events = assistant.events()
     except RvError as exc:
         return f"⚠️ {html.escape(str(exc))}"
     if not documents:
-        return (
-            "⚠️ **Er zijn nog geen documenten geïndexeerd.** Bouw de index met `rv ingest` "
-            "(de standaarddocumenten) of `rv ingest MAP` en start `rv serve` opnieuw."
-        )
+        return words("no_documents")
     dates = [e.last_day for e in events if e.last_day]
-    until = f", met data tot en met {dutch_date(max(dates))}" if dates else ""
-    return (
-        "### Welkom!\n"
-        f"Ik beantwoord vragen over de documenten van de beweging **Radicale vernieuwing** "
-        f"(LOC Waardevolle zorg): {len(documents)} artikelen en programma's over jeugdzorg, "
-        f"langdurige ggz, verpleeghuiszorg en zorgonderwijs{until}. Ik antwoord alleen met wat "
-        "in die documenten staat, altijd met de bron erbij; staat het er niet in, dan zeg ik "
-        "dat. Je mag ook in het Engels vragen (*you may ask in English*)."
-    )
+    until = words("welcome_until", date=words.date(max(dates))) if dates else ""
+    return words("welcome", documents=len(documents), until=until)
 
 
 class WebChat:
@@ -203,8 +189,13 @@ class WebChat:
         yield from self.assistant.ask_stream(question, today=self.today(), history=turns)
 
     def respond(
-        self, question: str, history: list[dict[str, Any]], answers: list[dict[str, Any]]
+        self,
+        question: str,
+        history: list[dict[str, Any]],
+        answers: list[dict[str, Any]],
+        request: gr.Request | None = None,
     ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]], str]]:
+        words = texts_for(request)
         question = (question or "").strip()
         if not question:
             yield history, answers, ""
@@ -232,16 +223,23 @@ class WebChat:
         except IndexEmptyError as exc:
             history[-1] = {"role": "assistant", "content": f"⚠️ {html.escape(str(exc))}"}
             answers = [*answers, {}]
-        except Exception as exc:
+        except QuestionError as exc:  # asking again, unchanged, cannot help
+            error = html.escape(str(exc))
             history[-1] = {
                 "role": "assistant",
-                "content": "⚠️ Er ging iets mis bij het beantwoorden; probeer het zo nog eens. "
-                f"({html.escape(type(exc).__name__)}: {html.escape(str(exc))[:200]})",
+                "content": words("answer_failed_for_good", error=error),
             }
+            answers = [*answers, {}]
+        except Exception as exc:
+            error = f"{html.escape(type(exc).__name__)}: {html.escape(str(exc))[:200]}"
+            history[-1] = {"role": "assistant", "content": words("answer_failed", error=error)}
             answers = [*answers, {}]
         yield history, answers, ""
 
-    def rate(self, data: gr.LikeData, answers: list[dict[str, Any]]) -> tuple[int, str]:
+    def rate(
+        self, data: gr.LikeData, answers: list[dict[str, Any]], words: Texts | None = None
+    ) -> tuple[int, str]:
+        words = words or texts()
         index = data.index[0] if isinstance(data.index, list | tuple) else data.index
         position = int(index) // 2  # user, assistant, user, assistant, ...
         if not 0 <= position < len(answers) or not answers[position]:
@@ -256,13 +254,16 @@ class WebChat:
             self._settings(),
             record.get("today"),
         )
-        return feedback_id, "Dank je! Je beoordeling is opgeslagen. Wil je er iets bij zeggen?"
+        return feedback_id, words("rated")
 
-    def add_comment(self, feedback_id: int, comment: str) -> tuple[str, str]:
+    def add_comment(
+        self, feedback_id: int, comment: str, request: gr.Request | None = None
+    ) -> tuple[str, str]:
+        words = texts_for(request)
         if feedback_id < 0 or not comment.strip():
-            return comment, "Geef eerst een duim omhoog of omlaag bij een antwoord."
+            return comment, words("rate_first")
         self.feedback.comment(feedback_id, comment.strip())
-        return "", "Dank je, je opmerking is opgeslagen."
+        return "", words("comment_saved")
 
     def _settings(self) -> dict[str, Any]:
         s = self.assistant.settings
@@ -280,7 +281,9 @@ def _plain(content: Any) -> str:
     """A chat message's text, whatever shape Gradio hands it in: a string, a list of parts
     ({'type': 'text', 'text': ...}, as Gradio 6 does), or one such part."""
     text = _text_of(content)
-    text = re.sub(r"<[^>]+>", " ", text.split("**Bronnen**")[0].split("**Sources**")[0])
+    for language in ("nl", "en"):
+        text = text.split(f"**{texts(language)('sources')}**")[0]
+    text = re.sub(r"<[^>]+>", " ", text)
     return html.unescape(" ".join(text.split()))
 
 
@@ -322,48 +325,55 @@ def build_app(
     # one slow answer no longer holds everyone else's.
     at_once = assistant.settings.answer_concurrency
     day = chat.today()
-    with gr.Blocks(title="De assistent van de beweging Radicale vernieuwing") as app:
+    dutch = texts()
+    with gr.Blocks(title=dutch("page_title")) as app:
         # The document view is reached by its links, not by a menu.
         gr.Navbar(visible=False)  # type: ignore[attr-defined]
-        with gr.Tab("Chat", id="chat-tab"), gr.Row(elem_id="chat-row"):
+        with gr.Tab(I18N("chat_tab"), id="chat-tab"), gr.Row(elem_id="chat-row"):
             with gr.Column(scale=3, min_width=300):
-                gr.Markdown(welcome(assistant, day), elem_id="welcome")
+                greeting = gr.Markdown(welcome(assistant, day), elem_id="welcome")
                 chatbot = gr.Chatbot(
                     elem_id="chatbot",
                     height=480,
                     sanitize_html=True,
                     autoscroll=False,
                     # No 'share': it posts to Hugging Face, which this assistant never does.
-                    buttons=["copy", "copy_all"],
+                    # No 'copy_all': Gradio labels it in English whatever the page's language.
+                    buttons=["copy"],
                     feedback_options=("Like", "Dislike"),
-                    examples=[{"text": q} for q in EXAMPLES],
-                    placeholder="Stel je vraag hieronder, of kies een voorbeeld.",
+                    examples=_examples(dutch),  # type: ignore[arg-type]
+                    # Gradio translates any label, its types say str only.
+                    placeholder=I18N("chat_placeholder"),  # type: ignore[arg-type]
                     show_label=False,
                 )
                 with gr.Row(elem_id="question-row"):
                     question = gr.Textbox(
-                        placeholder="Stel je vraag over de documenten…",
+                        placeholder=I18N("question_placeholder"),
                         show_label=False,
                         elem_id="question",
                         scale=5,
                         autofocus=True,
                     )
-                    send = gr.Button("Vraag", variant="primary", elem_id="send", scale=1)
+                    send = gr.Button(I18N("ask_button"), variant="primary", elem_id="send", scale=1)
                 # The comment box appears once an answer is rated, its status beside it.
                 with gr.Row(visible=False, elem_id="comment-row") as comment_row:
                     comment = gr.Textbox(
-                        placeholder="Wil je er iets bij zeggen? (optioneel)",
+                        placeholder=I18N("comment_placeholder"),
                         show_label=False,
                         elem_id="comment",
                         scale=4,
                     )
-                    send_comment = gr.Button("Versturen", elem_id="send-comment", scale=1)
+                    send_comment = gr.Button(
+                        I18N("comment_button"), elem_id="send-comment", scale=1
+                    )
                     status = gr.Markdown(elem_id="status")
             with (
                 gr.Column(scale=1, min_width=240, elem_id="side"),
-                gr.Accordion("Komende bijeenkomsten", open=True, elem_id="upcoming-panel"),
+                gr.Accordion(I18N("events_panel"), open=True, elem_id="upcoming-panel"),
             ):
-                gr.Markdown(upcoming_panel(_safe_events(assistant), day), elem_id="upcoming")
+                upcoming = gr.Markdown(
+                    upcoming_panel(_safe_events(assistant), day), elem_id="upcoming"
+                )
         staff_password = assistant.settings.staff_password.get_secret_value()
         if staff_password:
             staff_page(assistant, staff_password, chat.today, chat.follow_index)
@@ -385,9 +395,12 @@ def build_app(
             ).then(None, js=_SHOW_ANSWER_START)  # fmt: skip
 
         def on_example(
-            data: gr.SelectData, history: list[dict[str, Any]], given: list[dict[str, Any]]
+            data: gr.SelectData,
+            history: list[dict[str, Any]],
+            given: list[dict[str, Any]],
+            request: gr.Request,
         ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]], str]]:
-            yield from chat.respond(data.value["text"], history, given)
+            yield from chat.respond(data.value["text"], history, given, request)
 
         # Two listeners: the event's data (the example chosen) reaches only a first step.
         chatbot.example_select(new_answer, None, [comment_row, status, comment], queue=False,
@@ -400,8 +413,10 @@ def build_app(
             api_visibility="private",
         ).then(None, js=_SHOW_ANSWER_START)
 
-        def rated(data: gr.LikeData, given: list[dict[str, Any]]) -> tuple[int, str, Any]:
-            feedback_id, message = chat.rate(data, given)
+        def rated(
+            data: gr.LikeData, given: list[dict[str, Any]], request: gr.Request
+        ) -> tuple[int, str, Any]:
+            feedback_id, message = chat.rate(data, given, texts_for(request))
             return feedback_id, message, gr.update(visible=feedback_id >= 0)
 
         chatbot.like(rated, [answers], [feedback_id, status, comment_row],
@@ -410,7 +425,21 @@ def build_app(
                            api_visibility="private")  # fmt: skip
         comment.submit(chat.add_comment, [feedback_id, comment], [comment, status],
                        api_visibility="private")  # fmt: skip
-        app.load(None, js=_FOLD_EVENTS_ON_PHONE)
+
+        def page_for(request: gr.Request) -> tuple[str, str, Any]:
+            """Each page load: the welcome, the events and the examples in the browser's
+            language, and as the index is now (a staff upload shows at the next load)."""
+            words = texts_for(request)
+            chat.follow_index()
+            now = chat.today()
+            return (
+                welcome(assistant, now, words),
+                upcoming_panel(_safe_events(assistant), now, words),
+                gr.update(examples=_examples(words)),
+            )
+
+        app.load(page_for, None, [greeting, upcoming, chatbot], api_visibility="private",
+                 queue=False).then(None, js=_FOLD_EVENTS_ON_PHONE)  # fmt: skip
 
         def ask(question: str, today: str = "") -> dict[str, Any]:
             """Answer one question; returns the same object as `rv ask --json`."""
@@ -420,6 +449,10 @@ def build_app(
         gr.api(ask, api_name="ask", concurrency_limit=at_once)  # type: ignore[attr-defined]
     add_document_page(app, assistant, lambda: chat.served_files)
     return app  # type: ignore[no-any-return]
+
+
+def _examples(words: Texts) -> list[dict[str, str]]:
+    return [{"text": q} for q in words.list("examples")]
 
 
 def _safe_events(assistant: Assistant) -> list[Event]:
@@ -456,8 +489,8 @@ def serve(
         server_name=host,
         server_port=port,
         auth=(lambda _user, given: same_password(given, password)) if password else None,
-        auth_message="De assistent van de beweging Radicale vernieuwing: log in met het "
-        "wachtwoord dat je kreeg (elke gebruikersnaam).",
+        # The login page is Gradio's, before any request: both languages.
+        auth_message=f"{texts('nl')('login_message')} / {texts('en')('login_message')}",
         # The indexed documents themselves, not their folders: a folder's .env or drafts
         # are never served. The list is updated in place as the index changes.
         allowed_paths=served,
@@ -467,6 +500,7 @@ def serve(
         show_error=False,
         footer_links=["api"],
         css=_CSS,
+        i18n=I18N,
         ssr_mode=False,
     )
     return app
