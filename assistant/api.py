@@ -15,10 +15,11 @@ from assistant.service import Assistant, parse_history, parse_today
 from index.errors import ConfigError, IndexBusyError, IndexEmptyError, QuestionError, RvError
 from index.events import Event
 from index.language import Language, detect_language
+from index.lexicon import read_data_file
 from index.retrieval import Filters
 from index.settings import Settings, default_corpus_dir
 from index.store import IndexedDocument
-from index.text import dutch_date, english_date, fold, squash_whitespace
+from index.text import dutch_date, fold, spoken_date, squash_whitespace
 from ingest.pipeline import IngestReport
 
 __all__ = [
@@ -44,10 +45,11 @@ __all__ = [
     "default_corpus_dir",
     "detect_language",
     "dutch_date",
-    "english_date",
     "fold",
     "langchain_baselines",
     "parse_history",
     "parse_today",
+    "read_data_file",
+    "spoken_date",
     "squash_whitespace",
 ]

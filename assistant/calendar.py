@@ -18,7 +18,14 @@ from assistant.answer import Answer, Citation, Passage
 from assistant.questions import Kind
 from index.events import Event
 from index.lexicon import Language, alternatives, entry, pattern, phrases, words
-from index.text import DUTCH_MONTHS, DUTCH_WEEKDAYS, ENGLISH_MONTHS, MONTH_NUMBERS, fold
+from index.text import (
+    DUTCH_MONTHS,
+    DUTCH_WEEKDAYS,
+    ENGLISH_MONTHS,
+    MONTH_NUMBERS,
+    fold,
+    spoken_date,
+)
 
 _NEXT = pattern("calendar_next")
 _LAST = pattern("calendar_last")
@@ -403,7 +410,7 @@ class _Phrases:
         this_month: bool = False,
     ) -> tuple[str, list[Event]]:
         nl = self.language == "nl"
-        day = f"{today.day} {(_MONTHS_NL if nl else _MONTHS_EN)[today.month - 1]} {today.year}"
+        day = spoken_date(today, self.language)
         if this_month and nl:
             text = f"Er staat deze maand geen bijeenkomst in de documenten (vandaag: {day})."
         elif this_month:

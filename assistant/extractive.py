@@ -21,7 +21,7 @@ from index.keywords import Vocabulary
 from index.lexicon import entry, pattern, phrases, words
 from index.retrieval import Candidate, merge_runs
 from index.store import Hit
-from index.text import dutch_date, english_date, fold, sentence_spans, yearless_dates
+from index.text import fold, sentence_spans, spoken_date, yearless_dates
 
 _STOPWORDS = words("answer_stopwords")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -700,8 +700,7 @@ def _dated(request: AnswerRequest, sentence: _Sentence) -> str:
     if written is None:
         return ""
     days = yearless_dates(sentence.text, written)
-    show = dutch_date if request.language == "nl" else english_date
-    return ", ".join(show(day) for day in days)
+    return ", ".join(spoken_date(day, request.language) for day in days)
 
 
 def _phrase(request: AnswerRequest, statements: list[tuple[str, int, str]], announced: bool) -> str:

@@ -25,18 +25,22 @@ FOLDER = Path(__file__).resolve().parent / "lexicon"
 LANGUAGES: tuple[Language, ...] = get_args(Language)
 
 
-@lru_cache(maxsize=len(LANGUAGES))
-def lexicon(language: Language) -> dict[str, Any]:
-    """One language's data file, read once."""
-    path = FOLDER / f"{language}.yaml"
+def read_data_file(path: Path, what: str) -> dict[str, Any]:
+    """A YAML file of the package's data (``what`` it holds, for the error): a mapping."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: the language data cannot be read ({exc}); reinstall the "
+        raise ConfigError(f"{path}: {what} cannot be read ({exc}); reinstall the "
                           "package or restore the file") from exc  # fmt: skip
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the language data must be a mapping of names to lists")
+        raise ConfigError(f"{path}: {what} must be a mapping of names to entries")
     return data
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def lexicon(language: Language) -> dict[str, Any]:
+    """One language's data file, read once."""
+    return read_data_file(FOLDER / f"{language}.yaml", "the language data")
 
 
 def entry(key: str, language: Language) -> Any:

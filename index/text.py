@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 
-from index.lexicon import entry
+from index.lexicon import Language, entry
 
 # Dutch and English abbreviations after which a full stop does not end a sentence.
 _ABBREVIATIONS = {
@@ -110,6 +110,11 @@ def english_date(day: dt.date) -> str:
 def dutch_date(day: dt.date) -> str:
     """'9 mei 2023'."""
     return f"{day.day} {DUTCH_MONTHS[day.month - 1]} {day.year}"
+
+
+def spoken_date(day: dt.date, language: Language) -> str:
+    """'9 mei 2023' in Dutch, '9 May 2023' in English."""
+    return dutch_date(day) if language == "nl" else english_date(day)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

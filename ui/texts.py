@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any, get_args
 
 import gradio as gr
-import yaml
 
-from assistant.api import ConfigError, Language, dutch_date, english_date
+from assistant.api import ConfigError, Language, read_data_file, spoken_date
 
 FOLDER = Path(__file__).resolve().parent / "texts"
 #: Without a preference (an API client, a script) the page speaks Dutch, the documents'
@@ -27,15 +26,7 @@ DEFAULT_LANGUAGE: Language = "nl"
 
 @lru_cache(maxsize=4)
 def _strings(language: Language) -> dict[str, Any]:
-    path = FOLDER / f"{language}.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: the page's texts cannot be read ({exc}); reinstall the "
-                          "package or restore the file") from exc  # fmt: skip
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the page's texts must be a mapping of keys to texts")
-    return data
+    return read_data_file(FOLDER / f"{language}.yaml", "the page's texts")
 
 
 @dataclass(frozen=True)
@@ -58,7 +49,7 @@ class Texts:
 
     def date(self, day: dt.date) -> str:
         """'9 mei 2023' or '9 May 2023'."""
-        return dutch_date(day) if self.language == "nl" else english_date(day)
+        return spoken_date(day, self.language)
 
 
 def texts(language: Language = DEFAULT_LANGUAGE) -> Texts:

@@ -331,7 +331,8 @@ def build_app(
         gr.Navbar(visible=False)  # type: ignore[attr-defined]
         with gr.Tab(I18N("chat_tab"), id="chat-tab"), gr.Row(elem_id="chat-row"):
             with gr.Column(scale=3, min_width=300):
-                greeting = gr.Markdown(welcome(assistant, day), elem_id="welcome")
+                # The welcome and the events are written at each page load (page_for).
+                greeting = gr.Markdown(elem_id="welcome")
                 chatbot = gr.Chatbot(
                     elem_id="chatbot",
                     height=480,
@@ -371,9 +372,7 @@ def build_app(
                 gr.Column(scale=1, min_width=240, elem_id="side"),
                 gr.Accordion(I18N("events_panel"), open=True, elem_id="upcoming-panel"),
             ):
-                upcoming = gr.Markdown(
-                    upcoming_panel(_safe_events(assistant), day), elem_id="upcoming"
-                )
+                upcoming = gr.Markdown(elem_id="upcoming")
         staff_password = assistant.settings.staff_password.get_secret_value()
         if staff_password:
             staff_page(assistant, staff_password, chat.today, chat.follow_index)
