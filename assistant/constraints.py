@@ -85,8 +85,19 @@ def within_periods(
     """The candidates from ``periods`` (the ones a question names) first, in their order,
     then the rest: a page written then, or a passage that names the period itself.
     Unchanged when there is no period or no candidate is from one."""
+    inside = from_periods(periods, candidates, document_date)
+    return inside + [c for c in candidates if c not in inside]
+
+
+def from_periods(
+    periods: Sequence[Period],
+    candidates: Sequence[Candidate],
+    document_date: Callable[[str], dt.date | None],
+) -> list[Candidate]:
+    """The candidates from ``periods``, in their order; empty when there is no period or no
+    candidate is from one."""
     if not periods:
-        return list(candidates)
+        return []
 
     def fits(candidate: Candidate) -> bool:
         written = document_date(str(candidate.hit.metadata.get("source", "")))
@@ -95,7 +106,4 @@ def within_periods(
             for p in periods
         )
 
-    inside = [c for c in candidates if fits(c)]
-    if not inside:
-        return list(candidates)
-    return inside + [c for c in candidates if c not in inside]
+    return [c for c in candidates if fits(c)]

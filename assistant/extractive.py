@@ -150,7 +150,35 @@ def _web_address(request: AnswerRequest, scored: list[_Sentence]) -> Answer | No
     for unit in scored:
         if found := _WEB_ADDRESS.search(unit.text):
             return _led(request, _assemble(request, [unit]), "web_lead", found[0])
-    return None
+    return _web_address_elsewhere(request)
+
+
+def _web_address_elsewhere(request: AnswerRequest) -> Answer | None:
+    """When no retrieved passage holds an address: the sentence with one, in the retrieved
+    documents' other chunks, that holds most of the question's words. A page's links often
+    stand in a paragraph of their own ('zie www...'), which the question's words did not
+    retrieve, under the text that did."""
+    vocabulary = request.vocabulary or _PlainVocabulary()
+    weights = _question_weights(request, vocabulary)
+    total = math.fsum(weights.values()) or 1.0
+    best: tuple[float, int, _Sentence, str] | None = None
+    candidates = request.candidates[:ANSWER_CANDIDATES]
+    sources = list(dict.fromkeys(str(c.hit.metadata.get("source")) for c in candidates))
+    for rank, source in enumerate(sources):
+        for hit in request.document_chunks(source):
+            for start, end in sentence_spans(hit.text):
+                sentence = hit.text[start:end]
+                found = _WEB_ADDRESS.search(sentence)
+                if not found or _INJECTION.search(sentence):
+                    continue
+                terms = set(vocabulary.terms(sentence))
+                share = math.fsum(weights[t] for t in weights.keys() & terms) / total
+                unit = _Sentence(rank, Candidate(hit, 0.0), start, end, share, coverage=share)
+                if best is None or (share, -rank) > (best[0], -best[1]):
+                    best = (share, rank, unit, found[0])
+    if best is None or best[0] <= 0:
+        return None
+    return _led(request, _assemble(request, [best[2]]), "web_lead", best[3])
 
 
 def _led(request: AnswerRequest, answer: Answer, lead: str, value: str) -> Answer:
@@ -170,8 +198,15 @@ def announced_list(request: AnswerRequest) -> Answer | None:
     relevant = _relevant(request, sorted(scored, key=lambda s: s.score, reverse=True))
     if not relevant:
         return None
-    listed = _announced_list(request, _source(_lead(relevant)))
-    return _assemble(request, listed, announced=True) if listed else None
+    sources = [_source(_lead(relevant))]
+    if request.kind == "who":
+        # People are listed in whichever retrieved page names the group; not always the one
+        # whose sentence holds most of the question ('Het kernteam (Topaz, Sensire, ...)').
+        sources += [c.hit.metadata.get("source") for c in candidates]
+    for source in dict.fromkeys(sources):
+        if listed := _announced_list(request, source):
+            return _assemble(request, listed, announced=True)
+    return None
 
 
 def _relevant(request: AnswerRequest, scored: list[_Sentence]) -> list[_Sentence]:
@@ -541,10 +576,8 @@ def _announced_list(request: AnswerRequest, lead_source: object) -> list[_Senten
     are the answer; when none does, the whole list is. Nothing found: the usual route answers.
     """
     vocabulary = request.vocabulary or _PlainVocabulary()
-    asked = _ASKED_KIND.search(request.question)
-    # The last term is the noun's head: 'citizens' initiatives', 'eenzaamheid|initiatief'.
-    kind = vocabulary.query_terms(asked.group(0))[-1:] if asked else []
-    if not kind:
+    kinds = _listed_kinds(request, vocabulary)
+    if not kinds:
         return []
     chunks = list(request.document_chunks(str(lead_source)))
     for position, hit in enumerate(chunks):
@@ -554,15 +587,34 @@ def _announced_list(request: AnswerRequest, lead_source: object) -> list[_Senten
                 continue
             start = _with_antecedent(hit.text, spans, index, _SHORT_ANNOUNCEMENT)
             announced = hit.text[start:end]
-            if _INJECTION.search(announced) or not _names_kind(
-                vocabulary.terms(announced), kind[0]
-            ):
+            terms = vocabulary.terms(announced)
+            kind = next((k for k in kinds if _names_kind(terms, k)), None)
+            if _INJECTION.search(announced) or kind is None:
                 continue
             items = _items_after(chunks, position, end)
             if not items:
                 continue
+            chosen = _items_asked_for(request, vocabulary, kind, items)
+            if request.kind == "who" and chosen is items:
+                continue  # no item names the others the question asks about: not its people
             announcement = _Sentence(0, Candidate(hit, 0.0), start, end, 0.0)
-            return [announcement, *_items_asked_for(request, vocabulary, kind[0], items)]
+            return [announcement, *chosen]
+    return []
+
+
+def _listed_kinds(request: AnswerRequest, vocabulary: Vocabulary) -> list[str]:
+    """What a list that answers the question announces: the kind of thing a list question
+    asks for ('Welke initiatieven ...'), or for a question about people ('Wie vertegenwoordigen
+    Sensire in het kernteam?') any telling word of it: the group they are listed under."""
+    if asked := _ASKED_KIND.search(request.question):
+        # The last term is the noun's head: 'citizens' initiatives', 'eenzaamheid|initiatief'.
+        return vocabulary.query_terms(asked.group(0))[-1:]
+    if request.kind == "who":
+        # Not a name: 'Wie is Mieke Hollander?' asks about one person, not a group.
+        words = re.findall(r"\w+", request.question)
+        names = {t for w in words if fold(w) in vocabulary.names for t in vocabulary.terms(w)}
+        terms = vocabulary.query_terms(request.question)
+        return [t for t in terms if vocabulary.idf(t) >= _TELLING_IDF and t not in names]
     return []
 
 

@@ -178,7 +178,7 @@ class AnnouncedListRoute:
     name: str = "announced-list"
 
     def applies(self, asked: Asked) -> bool:
-        return asked.question.kind == "list"
+        return asked.question.kind in ("list", "who")
 
     def answer(self, asked: Asked) -> Answer | None:
         listed = announced_list(asked.request)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from assistant.answer import Answer, Passage, Turn, last_said
 from assistant.answerability import AnswerabilityPolicy, Evidence, gather_evidence
-from assistant.constraints import within_periods
+from assistant.constraints import from_periods, within_periods
 from assistant.generators import AnswerGenerator, make_generator
 from assistant.library import DocumentLibrary, chunking_options, ingest_limits
 from assistant.offtopic import OffTopicDetector
@@ -29,6 +29,10 @@ from index.settings import Settings
 from index.store import ChromaStore, IndexedDocument, VectorStore
 from index.text import fold
 from ingest.pipeline import IngestReport, Progress, ingest
+
+#: How much deeper retrieval searches when the question names a period (then filtered by the
+#: documents' dates): the passage written then may rank below others' on the words alone.
+PERIOD_DEPTH = 3
 
 
 class Assistant:
@@ -201,14 +205,21 @@ class Assistant:
         query = with_context(analysed.text, history)
 
         def retrieve() -> list[Candidate]:
-            found = self.retriever.retrieve(query, self.settings.top_k, filters)
-            return within_periods(analysed.periods, found, self.retriever.document_date)
+            k = self.settings.top_k
+            # A period works as a filter on the documents' dates: searched deeper first, so
+            # that the passage written then is there to be put first.
+            depth = k * PERIOD_DEPTH if analysed.periods else k
+            found = self.retriever.retrieve(query, depth, filters)
+            return within_periods(analysed.periods, found, self.retriever.document_date)[:k]
 
         return Asked(analysed, self.today(today), tuple(history), retrieve, self._request)
 
     def _request(self, asked: Asked) -> AnswerRequest:
         """What the answer generator is handed."""
-        candidates = asked.candidates
+        # A period the question names ('according to the May 2019 update') holds the answer
+        # to the passages from then, when there are any: another year's update counts too.
+        dated = from_periods(asked.question.periods, asked.candidates, self.retriever.document_date)
+        candidates = self.retriever.focused(asked.question.text, dated or asked.candidates)
         return AnswerRequest(
             question=asked.question.text,
             query=with_context(asked.question.text, asked.history),

@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -26,7 +27,7 @@ from index.embedders import Vectors
 from index.errors import ConfigError, EmbedderError
 from index.keywords import KeywordIndex
 from index.store import Hit, Metadata, VectorStore
-from index.text import document_date, fold
+from index.text import MONTH_NUMBERS, document_date, fold
 
 if TYPE_CHECKING:
     from index.settings import Settings
@@ -154,6 +155,12 @@ class CrossEncoderReranker:
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
 
+#: How much of a sentence's similarity is judged on the question's focus (``focused``): half,
+#: so that the subject still counts, and no longer decides alone.
+FOCUS_WEIGHT = 0.5
+#: A word at least this share of the candidates holds is their shared subject, not the focus.
+SHARED = 0.5
+
 #: How often a long-running process looks whether the index changed underneath it: often
 #: enough that a question never mixes two revisions for long (the look is one small read of
 #: the commit records), seldom enough that one question's several reads share one look.
@@ -165,6 +172,26 @@ def _keyword_text(chunk: Hit) -> str:
     meta = chunk.metadata
     descriptors = " ".join(str(meta.get(k, "")) for k in ("title", "themes", "keywords"))
     return f"{chunk.text}\n{descriptors}"
+
+
+def question_focus(query: str, texts: Sequence[str], keywords: KeywordIndex) -> str | None:
+    """The query without the words at least ``SHARED`` of ``texts`` hold, and without its
+    dates; None when it has no such word, or nothing else."""
+    if len(texts) < 2:
+        return None
+    held = [set(keywords.terms(text)) for text in texts]
+    kept: list[str] = []
+    for word in query.split():
+        terms = set(keywords.terms(word))
+        shared = bool(terms) and all(sum(t in h for h in held) >= SHARED * len(held) for t in terms)
+        # A date in the question chose the documents (their own dates); in the focus it
+        # would only draw the pages' date lines ('Geplaatst op 31 mei 2019').
+        dated = bool(re.search(r"\d", word)) or fold(word).strip(".,?!") in MONTH_NUMBERS
+        if not (shared or dated):
+            kept.append(word)
+    if len(kept) == len(query.split()) or not any(keywords.terms(w) for w in kept):
+        return None
+    return " ".join(kept)
 
 
 def reciprocal_rank_fusion(
@@ -272,6 +299,41 @@ class HybridRetriever:
         return TermBridge(
             words, self.store.word_vectors(words), embed, lambda w: " ".join(keywords.terms(w))
         )
+
+    def focused(self, query: str, candidates: Sequence[Candidate]) -> list[Candidate]:
+        """The candidates with each sentence's similarity judged half on the question without
+        the words every candidate shares.
+
+        Those words (the movement's name, the subject the question and all its candidates are
+        about) chose the candidates, but they cannot tell their sentences apart, and in the
+        small e5 model they outweigh the rest: 'Wat is er tijdens de actiedagen van Radicale
+        vernieuwing jeugdzorg in kaart gebracht?' is nearer a sentence naming the movement
+        than to 'Tijdens de actiedagen zijn een aantal kernoorzaken in kaart gebracht'.
+        New candidates are returned; the given ones are not changed.
+        """
+        focus = question_focus(query, [c.hit.text for c in candidates], self.keyword_index())
+        if focus is None:
+            return list(candidates)
+        vector = self.store.embedder.embed_queries([focus])[0]
+        ids = [c.hit.id for c in candidates]
+        similarity = {
+            (s.chunk_id, s.start, s.end): float(np.dot(s.vector, vector))
+            for s in self.store.sentence_vectors(ids)
+        }
+        out = []
+        for candidate in candidates:
+            sentences = [
+                (
+                    start,
+                    end,
+                    (1 - FOCUS_WEIGHT) * score
+                    + FOCUS_WEIGHT * similarity.get((candidate.hit.id, start, end), score),
+                )
+                for start, end, score in candidate.sentences
+            ]
+            sentences.sort(key=lambda s: s[2], reverse=True)
+            out.append(replace(candidate, sentences=sentences))
+        return out
 
     def query_vector(self, text: str) -> Vectors:
         """The question's embedding; asked again for the same text (the off-topic check after

@@ -31,7 +31,7 @@ _THEMES = re.compile(r"^Thema'?s\s*:\s*(.*)$", re.IGNORECASE)
 _KEYWORDS = re.compile(r"^Trefwoorden\s*:\s*(.*)$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)»\]]*$")
 _BULLET = re.compile(r"^(?:[-*•▪–]\s+|\d{1,2}[.)]\s+)")
-_MD_HEADING = re.compile(r"^#{1,6}\s+")
+_MD_HEADING = re.compile(r"^#{1,6}(?:\s+|$)")
 _WORD = re.compile(r"\w+")
 # Words after which a sentence cannot end: a capital on the next line continues the sentence.
 # (Prepositions such as 'op' or 'aan' are left out: Dutch separable verbs end sentences.)
@@ -130,6 +130,8 @@ def _page_lines(page: str, number: int, links: list[str], blocks: bool) -> list[
             blocks and previous_blank
         )
         text = re.sub(r"[ \t]+", " ", _MD_HEADING.sub("", stripped) if blocks else stripped)
+        if not text:
+            continue  # a heading marker with no heading ('#'): joined on, it would become one
         out.append(Line(text, number, raw.endswith(" "), explicit, blocks))
         previous_blank = False
     return out

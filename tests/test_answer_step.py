@@ -140,3 +140,77 @@ def test_a_why_answer_goes_on_with_the_next_paragraph_when_it_refers_back() -> N
     plain = text.replace("hiervoor ", "")
     answer = ExtractiveGenerator().generate(_request(question, {"a.txt": plain}, {}))
     assert "te weinig tijd" not in answer.answer
+
+
+def test_the_focus_leaves_out_what_every_candidate_shares_and_the_dates() -> None:
+    from index.retrieval import question_focus
+
+    texts = [
+        "De beweging Jeugdhulp organiseert bijeenkomsten.",
+        "Tijdens de actiedagen zijn kernoorzaken in kaart gebracht door de beweging Jeugdhulp.",
+        "De beweging Jeugdhulp schreef een manifest.",
+    ]
+    keywords = KeywordIndex(["a", "b", "c"], texts)
+    focus = question_focus(
+        "Wat bracht de beweging Jeugdhulp in 2022 tijdens de actiedagen in kaart?", texts, keywords
+    )
+    assert focus == "Wat bracht de in tijdens de actiedagen in kaart?"
+    # Nothing shared, or nothing but shared words: the question is its own focus.
+    assert question_focus("Wie schreef het manifest?", texts, keywords) is None
+    assert question_focus("De beweging Jeugdhulp?", texts, keywords) is None
+
+
+def test_a_period_in_the_question_keeps_the_passages_written_then() -> None:
+    from assistant.constraints import from_periods, periods_in
+
+    pages = {
+        "mei.txt": "Update\n\nGeplaatst op 31 mei 2019\n\nEr doen 41 organisaties mee.",
+        "december.txt": "Update\n\nGeplaatst op 12 december 2019\n\nEr doen 45 organisaties mee.",
+    }
+    request = _request("Hoeveel organisaties deden mee?", pages, {})
+    dated = from_periods(periods_in("volgens de update van mei 2019"), request.candidates,
+                         request.document_date)  # fmt: skip
+    assert [c.hit.metadata["source"] for c in dated] == ["mei.txt"]
+    assert from_periods(periods_in("in 2017"), request.candidates, request.document_date) == []
+    assert from_periods([], request.candidates, request.document_date) == []
+
+
+def test_a_web_address_in_another_chunk_of_a_retrieved_document_is_found() -> None:
+    from dataclasses import replace
+
+    documents = {
+        "a.txt": "De publicatie over zorgonderwijs is verschenen. Iedereen kan haar lezen.",
+        "b.txt": "Het nieuws van de beweging verschijnt elke maand.",
+    }
+    request = _request("Op welke webpagina staat de publicatie over zorgonderwijs?", documents, {})
+    later = {
+        source: Hit(f"{source}:1", text, {"source": source}, 0.0)
+        for source, text in (
+            ("a.txt", "De publicatie staat op www.example.nl/publicatie."),
+            ("b.txt", "Het nieuws staat op www.example.nl/nieuws."),
+        )
+    }
+    first = {c.hit.metadata["source"]: c.hit for c in request.candidates}
+    request = replace(request, document_chunks=lambda source: [first[source], later[source]])
+    answer = ExtractiveGenerator().generate(request)
+    assert answer.answer.startswith("Je vindt het op www.example.nl/publicatie [1]")
+    assert answer.citations[0].quote == "De publicatie staat op www.example.nl/publicatie."
+
+
+def test_a_question_about_people_gets_the_listed_ones_it_names() -> None:
+    from assistant.extractive import announced_list
+
+    documents = {
+        "team.txt": (
+            "Het kernteam wordt nu gevormd door:\n\nAnna Bos en Piet Smit, Topaz\n\n"
+            "Kees Jansen en Lies de Wit, Sensire"
+        ),
+        **{f"{i}.txt": f"Bericht {i} over de zorg in de wijk en het werk." for i in range(8)},
+    }
+    listed = announced_list(
+        _request("Wie vertegenwoordigen Sensire in het kernteam?", documents, {})
+    )
+    assert listed is not None and "Kees Jansen en Lies de Wit, Sensire" in listed.answer
+    assert "Anna Bos" not in listed.answer
+    # A question about one person is no question about a group's list.
+    assert announced_list(_request("Wie is Kees Jansen?", documents, {})) is None
