@@ -10,6 +10,8 @@ classifies the raw string again.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -33,9 +35,24 @@ from assistant.question import Question
 from assistant.questions import answers_the_kind
 from assistant.request import AnswerRequest, passage
 from index.embedders import Vectors
+from index.errors import AnswerTimeoutError
 from index.events import Event
 from index.keywords import KeywordIndex
 from index.retrieval import Candidate
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When an answer must be done by (monotonic clock): checked between the answer's steps
+    and a model's tokens, so that no question holds an answer slot beyond its limit. A
+    thread cannot be stopped from outside; the answer stops itself at the next check."""
+
+    limit: float = math.inf
+    started: float = field(default_factory=time.monotonic)
+
+    def check(self) -> None:
+        if time.monotonic() - self.started > self.limit:
+            raise AnswerTimeoutError(self.limit)
 
 
 @dataclass
@@ -48,6 +65,7 @@ class Asked:
     history: tuple[Turn, ...]
     retrieve: Callable[[], list[Candidate]] = field(repr=False)
     make_request: Callable[[Asked], AnswerRequest] = field(repr=False)
+    deadline: Deadline = field(default_factory=Deadline)
 
     @cached_property
     def candidates(self) -> list[Candidate]:
@@ -208,7 +226,10 @@ class PassagesRoute:
             yield self.finish(request, self.generator.generate(request))
             return
         parts: list[str] = []
+        # A model's tokens may come slowly: the time limit is checked at each. Stopping here
+        # drops the model's stream, which closes its connection.
         for part in self.generator.stream(request):
+            asked.deadline.check()
             parts.append(part)
             yield part
         yield self.finish(request, self.generator.complete(request, "".join(parts)))
@@ -257,8 +278,10 @@ def answer_by_routes(routes: Sequence[AnswerRoute], asked: Asked) -> Answer | No
     """The first answer of the routes before the last, in order; None leaves the question to
     the last route (the passages, which may stream)."""
     for route in routes[:-1]:
+        asked.deadline.check()
         if route.applies(asked) and (answer := route.answer(asked)) is not None:
             return answer
+    asked.deadline.check()
     return None
 
 

@@ -19,7 +19,14 @@ from assistant.library import DocumentLibrary, chunking_options, ingest_limits
 from assistant.offtopic import OffTopicDetector
 from assistant.question import Question
 from assistant.request import AnswerRequest, passage
-from assistant.routes import AnswerRoute, Asked, PassagesRoute, answer_by_routes, make_routes
+from assistant.routes import (
+    AnswerRoute,
+    Asked,
+    Deadline,
+    PassagesRoute,
+    answer_by_routes,
+    make_routes,
+)
 from index.embedders import Embedder, make_embedder
 from index.errors import IndexEmptyError, QuestionError
 from index.events import Event
@@ -212,7 +219,8 @@ class Assistant:
             found = self.retriever.retrieve(query, depth, filters)
             return within_periods(analysed.periods, found, self.retriever.document_date)[:k]
 
-        return Asked(analysed, self.today(today), tuple(history), retrieve, self._request)
+        deadline = Deadline(self.settings.answer_time_limit)
+        return Asked(analysed, self.today(today), tuple(history), retrieve, self._request, deadline)
 
     def _request(self, asked: Asked) -> AnswerRequest:
         """What the answer generator is handed."""

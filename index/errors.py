@@ -47,6 +47,18 @@ class QuestionError(RvError):
     """The question itself is unusable (empty, malformed JSON line, bad date...)."""
 
 
+class AnswerTimeoutError(RvError):
+    """An answer took longer than its time limit and was stopped."""
+
+    def __init__(self, limit: float) -> None:
+        super().__init__(
+            f"The answer took longer than {limit:g} s and was stopped. Ask a shorter or more "
+            "specific question; RV_ANSWER_TIME_LIMIT sets the limit (a remote model may need "
+            "more)."
+        )
+        self.limit = limit
+
+
 class IndexBusyError(RvError):
     """Another process is writing to the index; one writer at a time."""
 

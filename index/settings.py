@@ -198,6 +198,13 @@ class Settings(BaseSettings):
         description="Longest question answered, in characters: a longer one gets a message "
         "saying so (a 1 MB question once held the answer queue for minutes).",
     )
+    answer_time_limit: float = Field(
+        default=20.0,
+        gt=0,
+        description="Longest one answer may take, in seconds: past it the answer is stopped "
+        "between its steps (or between a model's tokens) with a message, and its place in "
+        "`rv serve`'s queue goes to the next question.",
+    )
     today: dt.date | None = Field(
         default=None,
         description="Freeze 'today' (YYYY-MM-DD) for dates in answers; empty means the "

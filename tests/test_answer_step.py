@@ -4,14 +4,19 @@ beside the real ones: each test runs in milliseconds and says which behaviour it
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 
 import numpy as np
+import pytest
 
+from assistant.answer import Answer
 from assistant.extractive import ExtractiveGenerator
 from assistant.question import Question
 from assistant.request import AnswerRequest
+from assistant.routes import Asked, Deadline, PassagesRoute, answer_by_routes
 from index.embedders import HashingEmbedder
+from index.errors import AnswerTimeoutError
 from index.keywords import KeywordIndex
 from index.retrieval import Candidate
 from index.store import Hit
@@ -214,3 +219,67 @@ def test_a_question_about_people_gets_the_listed_ones_it_names() -> None:
     assert "Anna Bos" not in listed.answer
     # A question about one person is no question about a group's list.
     assert announced_list(_request("Wie is Kees Jansen?", documents, {})) is None
+
+
+def _asked(question: str, deadline: float) -> Asked:
+    request = _request(question, {"a.md": "De bijeenkomst is in Utrecht."}, {})
+    return Asked(
+        Question.analyse(question), dt.date(2026, 1, 1), (), lambda: list(request.candidates),
+        lambda _asked: request, Deadline(deadline),
+    )  # fmt: skip
+
+
+class _SlowRoute:
+    name = "slow"
+
+    def __init__(self) -> None:
+        self.tried = 0
+
+    def applies(self, asked: Asked) -> bool:
+        self.tried += 1
+        time.sleep(0.05)
+        return False
+
+    def answer(self, asked: Asked) -> Answer | None:
+        return None
+
+
+def test_an_answer_past_its_time_limit_is_stopped_between_routes() -> None:
+    slow, after, last = _SlowRoute(), _SlowRoute(), _SlowRoute()
+    with pytest.raises(AnswerTimeoutError, match=r"longer than 0.01 s.*RV_ANSWER_TIME_LIMIT"):
+        answer_by_routes([slow, after, last], _asked("Waar is de bijeenkomst?", 0.01))
+    assert (slow.tried, after.tried) == (1, 0)  # the next route never started
+    assert answer_by_routes([slow, last], _asked("Waar is de bijeenkomst?", 10)) is None
+
+
+class _SlowModel:
+    """A model that streams a token every 20 ms and notes when its stream is closed."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.closed = False
+
+    def generate(self, request: AnswerRequest) -> Answer:
+        raise AssertionError("the stream is used")
+
+    def stream(self, request: AnswerRequest) -> Iterator[str]:
+        try:
+            while True:
+                time.sleep(0.02)
+                self.sent += 1
+                yield "woord "
+        finally:
+            self.closed = True
+
+    def complete(self, request: AnswerRequest, text: str) -> Answer:
+        raise AssertionError("the stream never ends")
+
+
+def test_a_slow_model_stream_is_stopped_at_the_time_limit_and_closed() -> None:
+    model = _SlowModel()
+    route = PassagesRoute(model, document_text=lambda source: "")
+    with pytest.raises(AnswerTimeoutError):
+        for _part in route.stream(_asked("Waar is de bijeenkomst?", 0.1)):
+            pass
+    assert 3 <= model.sent <= 8  # stopped near 0.1 s, not at once and not never
+    assert model.closed

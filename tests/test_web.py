@@ -189,6 +189,15 @@ def test_the_api_answers_like_the_cli(server: dict) -> None:
     assert "Mieke Hollander" in answer["answer"]
 
 
+def test_an_api_error_says_what_is_wrong_and_how_to_fix_it(server: dict) -> None:
+    from gradio_client import Client
+
+    client = Client(str(server["url"]), verbose=False)
+    with pytest.raises(Exception, match=r"YYYY-MM-DD") as caught:
+        client.predict("Wie is Mieke Hollander?", "gisteren", api_name="/ask")
+    assert "verbose error reporting" not in str(caught.value)  # not Gradio's opaque AppError
+
+
 def test_the_server_refuses_files_outside_the_documents(server: dict) -> None:
     import httpx
 

@@ -443,7 +443,10 @@ def build_app(
         def ask(question: str, today: str = "") -> dict[str, Any]:
             """Answer one question; returns the same object as `rv ask --json`."""
             chat.follow_index()
-            return assistant.ask(question, today=parse_today(today) or day).as_dict()
+            try:
+                return assistant.ask(question, today=parse_today(today) or day).as_dict()
+            except RvError as exc:  # the message says how to fix it; other errors stay hidden
+                raise gr.Error(html.escape(str(exc)), print_exception=False) from None
 
         gr.api(ask, api_name="ask", concurrency_limit=at_once)  # type: ignore[attr-defined]
     add_document_page(app, assistant, lambda: chat.served_files)
