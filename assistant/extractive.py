@@ -161,7 +161,7 @@ def _web_address_elsewhere(request: AnswerRequest) -> Answer | None:
     vocabulary = request.vocabulary or _PlainVocabulary()
     weights = _question_weights(request, vocabulary)
     total = math.fsum(weights.values()) or 1.0
-    best: tuple[float, int, _Sentence, str] | None = None
+    best: tuple[float, _Sentence, str] | None = None
     candidates = request.candidates[:ANSWER_CANDIDATES]
     sources = list(dict.fromkeys(str(c.hit.metadata.get("source")) for c in candidates))
     for rank, source in enumerate(sources):
@@ -174,11 +174,11 @@ def _web_address_elsewhere(request: AnswerRequest) -> Answer | None:
                 terms = set(vocabulary.terms(sentence))
                 share = math.fsum(weights[t] for t in weights.keys() & terms) / total
                 unit = _Sentence(rank, Candidate(hit, 0.0), start, end, share, coverage=share)
-                if best is None or (share, -rank) > (best[0], -best[1]):
-                    best = (share, rank, unit, found[0])
+                if best is None or share > best[0]:  # a tie keeps the better-ranked page's
+                    best = (share, unit, found[0])
     if best is None or best[0] <= 0:
         return None
-    return _led(request, _assemble(request, [best[2]]), "web_lead", best[3])
+    return _led(request, _assemble(request, [best[1]]), "web_lead", best[2])
 
 
 def _led(request: AnswerRequest, answer: Answer, lead: str, value: str) -> Answer:
@@ -595,10 +595,10 @@ def _announced_list(request: AnswerRequest, lead_source: object) -> list[_Senten
             if not items:
                 continue
             chosen = _items_asked_for(request, vocabulary, kind, items)
-            if request.kind == "who" and chosen is items:
+            if request.kind == "who" and not chosen:
                 continue  # no item names the others the question asks about: not its people
             announcement = _Sentence(0, Candidate(hit, 0.0), start, end, 0.0)
-            return [announcement, *chosen]
+            return [announcement, *(chosen or items)]  # none singled out: the whole list
     return []
 
 
@@ -667,7 +667,7 @@ def _items_asked_for(
     request: AnswerRequest, vocabulary: Vocabulary, kind: str, items: list[_Sentence]
 ) -> list[_Sentence]:
     """The items holding most of the question's telling words besides the kind's ('Kampen',
-    'eenzaamheid'; not 'mensen', which any item may hold); all items when none does."""
+    'eenzaamheid'; not 'mensen', which any item may hold); none when no item holds any."""
     weights = {
         term: weight
         for term, weight in _question_weights(request, vocabulary).items()
@@ -678,7 +678,7 @@ def _items_asked_for(
     ]
     best = max(held, default=0.0)
     if best <= 0:
-        return items
+        return []
     return [item for item, share in zip(items, held, strict=True) if share >= best - _SAME]
 
 

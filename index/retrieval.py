@@ -180,18 +180,19 @@ def question_focus(query: str, texts: Sequence[str], keywords: KeywordIndex) -> 
     if len(texts) < 2:
         return None
     held = [set(keywords.terms(text)) for text in texts]
-    kept: list[str] = []
-    for word in query.split():
+    words = query.split()
+    kept: list[tuple[str, set[str]]] = []
+    for word in words:
         terms = set(keywords.terms(word))
         shared = bool(terms) and all(sum(t in h for h in held) >= SHARED * len(held) for t in terms)
         # A date in the question chose the documents (their own dates); in the focus it
         # would only draw the pages' date lines ('Geplaatst op 31 mei 2019').
         dated = bool(re.search(r"\d", word)) or fold(word).strip(".,?!") in MONTH_NUMBERS
         if not (shared or dated):
-            kept.append(word)
-    if len(kept) == len(query.split()) or not any(keywords.terms(w) for w in kept):
+            kept.append((word, terms))
+    if len(kept) == len(words) or not any(terms for _, terms in kept):
         return None
-    return " ".join(kept)
+    return " ".join(word for word, _ in kept)
 
 
 def reciprocal_rank_fusion(
