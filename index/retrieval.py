@@ -72,6 +72,9 @@ class Candidate:
     dense: float = 0.0  # cosine similarity of chunk and question
     keyword: float = 0.0  # BM25 score
     sentences: list[tuple[int, int, float]] = field(default_factory=list)  # (start, end, score)
+    # The stored vectors of those sentences by span, as the second stage read them: a later
+    # look at the sentences (the question's focus) needs no second read from the store.
+    sentence_vectors: dict[tuple[int, int], Vectors] = field(default_factory=dict, repr=False)
 
 
 class Reranker(Protocol):
@@ -104,10 +107,14 @@ class SentenceReranker:
         if not candidates:
             return candidates
         by_chunk: dict[str, list[tuple[int, int, float]]] = {}
+        vectors: dict[str, dict[tuple[int, int], Vectors]] = {}
         for sentence in self._store.sentence_vectors([c.hit.id for c in candidates]):
             similarity = float(np.dot(sentence.vector, vector))
             by_chunk.setdefault(sentence.chunk_id, []).append(
                 (sentence.start, sentence.end, similarity)
+            )
+            vectors.setdefault(sentence.chunk_id, {})[sentence.start, sentence.end] = (
+                sentence.vector
             )
         keywords = self._keywords()
         analyzer = keywords.analyzer
@@ -121,6 +128,7 @@ class SentenceReranker:
             # The answer step gets the sentences by meaning alone (word matches there picked
             # worse sentences on the eval set); the chunk's rank also counts the words found.
             candidate.sentences = sorted(spans, key=lambda s: s[2], reverse=True)
+            candidate.sentence_vectors = vectors.get(candidate.hit.id, {})
             best = 0.0
             for start, end, similarity in spans:
                 found = wanted & set(analyzer.terms(candidate.hit.text[start:end]))
@@ -231,7 +239,6 @@ class HybridRetriever:
         self._chunks: list[Hit] = []
         self._keyword_index: KeywordIndex | None = None
         self._signature: str | None = None
-        self._last_query: tuple[str, Vectors] | None = None
         self._checked = 0.0
         self._by_source: dict[str, list[Hit]] = {}
         # Questions are answered in several threads at once; one rebuilds the view.
@@ -260,27 +267,36 @@ class HybridRetriever:
         assert self._keyword_index is not None
         return self._keyword_index
 
+    def revision(self) -> str:
+        """The store's revision this view shows (the store is asked again every
+        REVISION_CHECK_SECONDS)."""
+        return self._refresh()
+
     def invalidate(self) -> None:
         """The store was just written to: look again at the next question."""
         self._signature = None
 
-    def _refresh(self) -> None:
-        """Rebuild the in-memory keyword index when the store's content has changed.
+    def _refresh(self) -> str:
+        """Rebuild the in-memory keyword index when the store's content has changed; the
+        revision it shows.
 
         Another process (an `rv ingest` beside a running `rv serve`) may change the store, so
-        its revision is checked again every few seconds, not on every question.
+        its revision is checked again every second, not on every question.
         """
         now = time.monotonic()
-        if self._signature is not None and now - self._checked < REVISION_CHECK_SECONDS:
-            return
+        seen = self._signature
+        if seen is not None and now - self._checked < REVISION_CHECK_SECONDS:
+            return seen
         with self._refresh_lock:
-            if self._signature is not None and now - self._checked < REVISION_CHECK_SECONDS:
-                return  # another thread looked meanwhile
+            seen = self._signature
+            if seen is not None and now - self._checked < REVISION_CHECK_SECONDS:
+                return seen  # another thread looked meanwhile
             signature = self.store.revision()
-            if signature != self._signature:
+            if signature != seen:
                 self._rebuild()
                 self._signature = signature
             self._checked = now
+            return signature
 
     def _rebuild(self) -> None:
         """The in-memory view of the store: its chunks by document and the keyword index,
@@ -316,19 +332,17 @@ class HybridRetriever:
         if focus is None:
             return list(candidates)
         vector = self.store.embedder.embed_queries([focus])[0]
-        ids = [c.hit.id for c in candidates]
-        similarity = {
-            (s.chunk_id, s.start, s.end): float(np.dot(s.vector, vector))
-            for s in self.store.sentence_vectors(ids)
-        }
+        stored = self._sentence_vectors(candidates)
         out = []
         for candidate in candidates:
+            similarity = {
+                span: float(np.dot(v, vector)) for span, v in stored[candidate.hit.id].items()
+            }
             sentences = [
                 (
                     start,
                     end,
-                    (1 - FOCUS_WEIGHT) * score
-                    + FOCUS_WEIGHT * similarity.get((candidate.hit.id, start, end), score),
+                    (1 - FOCUS_WEIGHT) * score + FOCUS_WEIGHT * similarity.get((start, end), score),
                 )
                 for start, end, score in candidate.sentences
             ]
@@ -336,14 +350,21 @@ class HybridRetriever:
             out.append(replace(candidate, sentences=sentences))
         return out
 
+    def _sentence_vectors(
+        self, candidates: Sequence[Candidate]
+    ) -> dict[str, dict[tuple[int, int], Vectors]]:
+        """Each candidate's sentence vectors by span: those the second stage carried, the
+        rest read from the store."""
+        found = {c.hit.id: c.sentence_vectors for c in candidates if c.sentence_vectors}
+        unread = [c.hit.id for c in candidates if c.hit.id not in found]
+        for sentence in self.store.sentence_vectors(unread):
+            found.setdefault(sentence.chunk_id, {})[sentence.start, sentence.end] = sentence.vector
+        return {c.hit.id: found.get(c.hit.id, {}) for c in candidates}
+
     def query_vector(self, text: str) -> Vectors:
-        """The question's embedding; asked again for the same text (the off-topic check after
-        retrieval), it is not embedded twice."""
-        last = self._last_query
-        if last is not None and last[0] == text:
-            return last[1]
+        """The question's embedding (the embedder remembers recent ones: the off-topic check
+        after retrieval asks for it again)."""
         vector: Vectors = self.store.embedder.embed_queries([text])[0]
-        self._last_query = (text, vector)
         return vector
 
     def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Candidate]:

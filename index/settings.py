@@ -86,6 +86,14 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(
         default=16, ge=1, description="Passages embedded per batch during ingest."
     )
+    remembered_queries: int = Field(
+        default=1024,
+        ge=0,
+        description="Query texts whose vectors are kept in memory, so a question asked "
+        "again is not embedded again (most of an answer's time); 0 keeps none, and the "
+        "off-topic check then embeds each question a second time. The vectors are the "
+        "model's own: answers do not change.",
+    )
     chunk_size: int = Field(
         default=500,
         ge=200,
