@@ -72,9 +72,6 @@ class Candidate:
     dense: float = 0.0  # cosine similarity of chunk and question
     keyword: float = 0.0  # BM25 score
     sentences: list[tuple[int, int, float]] = field(default_factory=list)  # (start, end, score)
-    # The stored vectors of those sentences by span, as the second stage read them: a later
-    # look at the sentences (the question's focus) needs no second read from the store.
-    sentence_vectors: dict[tuple[int, int], Vectors] = field(default_factory=dict, repr=False)
 
 
 class Reranker(Protocol):
@@ -107,14 +104,10 @@ class SentenceReranker:
         if not candidates:
             return candidates
         by_chunk: dict[str, list[tuple[int, int, float]]] = {}
-        vectors: dict[str, dict[tuple[int, int], Vectors]] = {}
         for sentence in self._store.sentence_vectors([c.hit.id for c in candidates]):
             similarity = float(np.dot(sentence.vector, vector))
             by_chunk.setdefault(sentence.chunk_id, []).append(
                 (sentence.start, sentence.end, similarity)
-            )
-            vectors.setdefault(sentence.chunk_id, {})[sentence.start, sentence.end] = (
-                sentence.vector
             )
         keywords = self._keywords()
         analyzer = keywords.analyzer
@@ -128,7 +121,6 @@ class SentenceReranker:
             # The answer step gets the sentences by meaning alone (word matches there picked
             # worse sentences on the eval set); the chunk's rank also counts the words found.
             candidate.sentences = sorted(spans, key=lambda s: s[2], reverse=True)
-            candidate.sentence_vectors = vectors.get(candidate.hit.id, {})
             best = 0.0
             for start, end, similarity in spans:
                 found = wanted & set(analyzer.terms(candidate.hit.text[start:end]))
@@ -332,34 +324,25 @@ class HybridRetriever:
         if focus is None:
             return list(candidates)
         vector = self.store.embedder.embed_queries([focus])[0]
-        stored = self._sentence_vectors(candidates)
+        # The store keeps the sentence vectors the second stage read: no second read.
+        similarity = {
+            (s.chunk_id, s.start, s.end): float(np.dot(s.vector, vector))
+            for s in self.store.sentence_vectors([c.hit.id for c in candidates])
+        }
         out = []
         for candidate in candidates:
-            similarity = {
-                span: float(np.dot(v, vector)) for span, v in stored[candidate.hit.id].items()
-            }
             sentences = [
                 (
                     start,
                     end,
-                    (1 - FOCUS_WEIGHT) * score + FOCUS_WEIGHT * similarity.get((start, end), score),
+                    (1 - FOCUS_WEIGHT) * score
+                    + FOCUS_WEIGHT * similarity.get((candidate.hit.id, start, end), score),
                 )
                 for start, end, score in candidate.sentences
             ]
             sentences.sort(key=lambda s: s[2], reverse=True)
             out.append(replace(candidate, sentences=sentences))
         return out
-
-    def _sentence_vectors(
-        self, candidates: Sequence[Candidate]
-    ) -> dict[str, dict[tuple[int, int], Vectors]]:
-        """Each candidate's sentence vectors by span: those the second stage carried, the
-        rest read from the store."""
-        found = {c.hit.id: c.sentence_vectors for c in candidates if c.sentence_vectors}
-        unread = [c.hit.id for c in candidates if c.hit.id not in found]
-        for sentence in self.store.sentence_vectors(unread):
-            found.setdefault(sentence.chunk_id, {})[sentence.start, sentence.end] = sentence.vector
-        return {c.hit.id: found.get(c.hit.id, {}) for c in candidates}
 
     def query_vector(self, text: str) -> Vectors:
         """The question's embedding (the embedder remembers recent ones: the off-topic check
