@@ -12,7 +12,15 @@ from assistant.answer import Answer, Citation, Passage, Turn
 from assistant.baseline import LangChainBaseline, langchain_baselines
 from assistant.library import DocumentLibrary, LibraryChange
 from assistant.service import Assistant, parse_history, parse_today
-from index.errors import ConfigError, IndexBusyError, IndexEmptyError, QuestionError, RvError
+from index.errors import (
+    ConfigError,
+    IndexBusyError,
+    IndexEmptyError,
+    LoginLockedError,
+    QuestionError,
+    RvError,
+    StoreUnavailableError,
+)
 from index.events import Event
 from index.language import Language, detect_language
 from index.lexicon import read_data_file
@@ -37,10 +45,12 @@ __all__ = [
     "LangChainBaseline",
     "Language",
     "LibraryChange",
+    "LoginLockedError",
     "Passage",
     "QuestionError",
     "RvError",
     "Settings",
+    "StoreUnavailableError",
     "Turn",
     "default_corpus_dir",
     "detect_language",

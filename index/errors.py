@@ -68,3 +68,27 @@ class IndexBusyError(RvError):
             "Run this one when it has finished, or raise RV_WRITE_LOCK_TIMEOUT to wait longer."
         )
         self.index_dir = index_dir
+
+
+class StoreUnavailableError(RvError):
+    """The Chroma server holding the index stopped answering in the middle of the work."""
+
+    def __init__(self, url: str, cause: Exception, done: str = "") -> None:
+        what = f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
+        super().__init__(
+            f"The Chroma server at {url or 'RV_CHROMA_URL'} stopped answering ({what}). "
+            "Start it again (`chroma run --path DIR --host 127.0.0.1 --port 8000`) and run "
+            "the command again." + (f" {done}" if done else "")
+        )
+        self.url = url
+        self.done = done
+
+
+class LoginLockedError(RvError):
+    """A client address gave too many wrong passwords and is refused for a while."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"Too many wrong passwords from this address: try again in {max(1, round(seconds))} s."
+        )
+        self.seconds = seconds

@@ -237,6 +237,31 @@ class Settings(BaseSettings):
         description="Password for the web chat's staff page (documents and events); empty: "
         "the staff page is off.",
     )
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Wrong passwords (the chat's or the staff tab's) one client address may "
+        "give within `login_failure_window` seconds; the next locks that address out for "
+        "`login_lockout_seconds` (the lockout is logged).",
+    )
+    login_failure_window: float = Field(
+        default=600.0,
+        gt=0,
+        description="Seconds over which wrong passwords from one address are counted.",
+    )
+    login_lockout_seconds: float = Field(
+        default=900.0,
+        gt=0,
+        description="Seconds a client address that gave too many wrong passwords is refused "
+        "at once, whatever it tries; the right password works again afterwards.",
+    )
+    login_delay: float = Field(
+        default=1.0,
+        ge=0,
+        description="Seconds a wrong password holds its client address and its account (the "
+        "user name, or the staff tab): tries from one address, or at one account, are checked "
+        "one at a time, so parallel guesses are no faster than one after another.",
+    )
     documents_dir: Path = Field(
         default=Path(".rv/documents"),
         description="Folder that keeps the files staff upload on the web page; they are "

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import click
+import httpx
 
 from assistant.api import (
     Answer,
@@ -24,6 +25,7 @@ from assistant.api import (
     QuestionError,
     RvError,
     Settings,
+    StoreUnavailableError,
     parse_history,
     parse_today,
 )
@@ -62,20 +64,54 @@ def index_dir_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+#: What a Chroma server that stops answering raises from inside the store.
+LOST_SERVER = (httpx.TransportError, ConnectionError)
+
+
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the library's typed errors into a one-line message and an exit code."""
+    """Turn the library's typed errors into a one-line message and an exit code; with
+    --json (or --jsonl), also a JSON object {"error": ..., "kind": ...} on standard output."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = bool(kwargs.get("as_json") or kwargs.get("jsonl"))
         try:
             return command(*args, **kwargs)
         except RvError as exc:
-            click.secho(f"Error: {exc}", fg="red", err=True)
-            if isinstance(exc, IndexBusyError):
-                sys.exit(3)  # worth trying again later, unlike 1 and 2
-            sys.exit(2 if isinstance(exc, IndexEmptyError | QuestionError) else 1)
+            _fail(exc, as_json)
+        except LOST_SERVER as exc:  # a Chroma server lost in the middle of a command
+            url = _chroma_url()
+            if not url:
+                raise
+            _fail(StoreUnavailableError(url, exc), as_json)
 
     return wrapper
+
+
+def _fail(exc: RvError, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"error": str(exc), "kind": error_kind(exc)}, ensure_ascii=False))
+    click.secho(f"Error: {exc}", fg="red", err=True)
+    if isinstance(exc, IndexBusyError):
+        sys.exit(3)  # worth trying again later, unlike 1 and 2
+    sys.exit(2 if isinstance(exc, IndexEmptyError | QuestionError) else 1)
+
+
+def error_kind(exc: RvError) -> str:
+    """The error's kind for scripts: its class in snake case ('IndexEmptyError' ->
+    'index_empty', 'StoreUnavailableError' -> 'store_unavailable')."""
+    name = type(exc).__name__.removesuffix("Error") or "rv"
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def _chroma_url() -> str:
+    context = click.get_current_context(silent=True)
+    if context is not None and context.meta.get("rv.chroma_url"):
+        return str(context.meta["rv.chroma_url"])
+    try:
+        return Settings().chroma_url
+    except Exception:  # the settings' own error was reported when they were read
+        return ""
 
 
 class _Commands(click.Group):
@@ -109,19 +145,23 @@ def main() -> None:
 
 
 class _Bar:
-    """A progress bar on standard error for long ingests."""
+    """A progress bar on standard error for long ingests; it also keeps the files done."""
 
     def __init__(self, enabled: bool) -> None:
         self._enabled = enabled
         self._bar: Any = None
+        self.total: int | None = None
+        self.done: list[str] = []
 
     def start(self, total: int) -> None:
+        self.total = total
         if self._enabled:
             from tqdm import tqdm
 
             self._bar = tqdm(total=total, unit="file", file=sys.stderr, leave=False)
 
     def advance(self, label: str) -> None:
+        self.done.append(label)
         if self._bar is not None:
             self._bar.set_postfix_str(label[:40])
             self._bar.update(1)
@@ -149,6 +189,10 @@ def ingest_command(
     bar = _Bar(enabled=not quiet and not as_json and sys.stderr.isatty())
     try:
         report = assistant.ingest(paths, progress=bar)
+    except LOST_SERVER as exc:
+        if not assistant.settings.chroma_url:
+            raise
+        raise StoreUnavailableError(assistant.settings.chroma_url, exc, _done(bar)) from None
     finally:
         bar.close()
     if as_json:
@@ -166,6 +210,20 @@ def ingest_command(
         )
     if not report.ok:
         sys.exit(1)
+
+
+def _done(bar: _Bar) -> str:
+    """What an ingest stopped midway had finished: each document is committed whole, so
+    these are in the index (or were unchanged, or reported), and the rest are as before."""
+    if bar.total is None:
+        return "Nothing was written: the ingest stopped before its first file."
+    names = ", ".join(bar.done[:20]) + (", ..." if len(bar.done) > 20 else "")
+    finished = f" ({names})" if bar.done else ""
+    return (
+        f"Before it stopped, {len(bar.done)} of {bar.total} files were done{finished}: "
+        "committed whole, unchanged or reported; the others were not written, and the index "
+        "answers from their earlier versions. The next `rv ingest` skips the done ones."
+    )
 
 
 @main.command("ask")

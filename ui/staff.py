@@ -9,19 +9,19 @@ import hmac
 import html
 import queue
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from assistant.api import Assistant, LibraryChange, RvError
+from assistant.api import Assistant, LibraryChange, LoginLockedError, RvError
+from ui.guard import LoginThrottle, StaffSessions, staff_cookie_js
 from ui.markup import document_link, marked
 from ui.texts import I18N, Texts, texts, texts_for
 
-#: Seconds a wrong staff password waits: guessing one stays slow.
-WRONG_PASSWORD_DELAY = 1.0
+#: The account the staff password's tries are counted against (with their address).
+STAFF_ACCOUNT = "staff"
 #: Passages the staff search shows.
 SEARCH_RESULTS = 10
 UPLOAD_TYPES = [".pdf", ".txt", ".md", ".html"]
@@ -181,11 +181,20 @@ def with_progress(
 
 
 def staff_page(
-    assistant: Assistant, password: str, today: Callable[[], dt.date], on_change: Callable[[], None]
+    assistant: Assistant,
+    password: str,
+    today: Callable[[], dt.date],
+    on_change: Callable[[], None],
+    throttle: LoginThrottle | None = None,
+    sessions: StaffSessions | None = None,
 ) -> None:
     """The staff tab. Its contents are sent only after the password, and every action
-    checks the session's login again (a hidden button can still be called)."""
+    checks the session's login again (a hidden button can still be called). Wrong
+    passwords go through ``throttle``; a login starts a session in ``sessions``, whose
+    cookie opens the upload route to this browser."""
     library = assistant.library()
+    throttle = throttle or LoginThrottle.from_settings(assistant.settings)
+    sessions = sessions or StaffSessions()
     with gr.Tab(I18N("staff_tab"), id="staff-tab"):
         gr.HTML(f"<style>{STAFF_CSS}</style>", padding=False)
         with gr.Column(visible=True) as login:
@@ -210,9 +219,13 @@ def staff_page(
                 elem_id="upload",
             )  # fmt: skip
             add = gr.Button(I18N("add_button"), variant="primary", elem_id="add-documents")
+            # Any value reaches the handlers, which check the login and then the choice:
+            # a strict list would answer a call made without a login (its list empty) with
+            # Gradio's own error and a traceback instead of the login message.
             choice = gr.Dropdown(
-                label=I18N("document_choice"), choices=[], elem_id="document-choice"
-            )
+                label=I18N("document_choice"), choices=[], elem_id="document-choice",
+                allow_custom_value=True,
+            )  # fmt: skip
             replacement = gr.File(
                 label=I18N("replacement"), file_count="single",
                 file_types=UPLOAD_TYPES, type="filepath", elem_id="replacement",
@@ -237,6 +250,8 @@ def staff_page(
                 column_widths=["14%", "8%", "24%", "16%", "10%", "10%", "18%"],
             )  # fmt: skip
         logged_in = gr.State(False)
+        # The staff session's token, handed to the page's script that keeps it in a cookie.
+        session = gr.Textbox(visible=False, elem_id="staff-session")
 
     def tables(words: Texts) -> tuple[Any, ...]:
         """The tables as the index is now, headed in the page's language."""
@@ -248,17 +263,33 @@ def staff_page(
             gr.update(choices=document_choices(assistant), value=None),
         )
 
-    def open_staff(attempt: str, request: gr.Request) -> tuple[Any, ...]:
+    async def open_staff(attempt: str, request: gr.Request) -> tuple[Any, ...]:
         words = texts_for(request)
-        if same_password(attempt, password):
-            return gr.update(visible=False), gr.update(visible=True), *tables(words), "", True
-        time.sleep(WRONG_PASSWORD_DELAY)
-        return (gr.update(), gr.update(visible=False), [], [], gr.update(choices=[]),
-                words("wrong_password"), False)  # fmt: skip
+        address = request.client.host if request.client else "unknown"
+        refused: tuple[Any, ...] = (
+            gr.update(),
+            gr.update(visible=False),
+            [],
+            [],
+            gr.update(choices=[]),
+        )
+        try:
+            right = await throttle.attempt(
+                address, STAFF_ACCOUNT, lambda: same_password(attempt or "", password)
+            )
+        except LoginLockedError as exc:
+            return *refused, words("locked_out", seconds=max(1, round(exc.seconds))), False, ""
+        if right:
+            return (gr.update(visible=False), gr.update(visible=True), *tables(words), "", True,
+                    sessions.start())  # fmt: skip
+        return *refused, words("wrong_password"), False, ""
 
     for trigger in (enter.click, given.submit):
-        trigger(open_staff, [given], [login, staff, documents, events, choice, status, logged_in],
-                api_visibility="private")  # fmt: skip
+        trigger(open_staff, [given],
+                [login, staff, documents, events, choice, status, logged_in, session],
+                api_visibility="private").then(
+            None, [session], None, js=staff_cookie_js(), api_visibility="private"
+        )  # fmt: skip
 
     def run(
         ok: bool, action: str, job: Callable[[_QueuedProgress], LibraryChange], words: Texts
@@ -288,20 +319,21 @@ def staff_page(
         ok: bool, source: str | None, file: str | None, request: gr.Request
     ) -> Iterator[tuple[Any, ...]]:
         words = texts_for(request)
-        if not source or not file:
+        if ok and (not _indexed(assistant, source) or not file):
             yield words("choose_replacement"), *(gr.update(),) * 3
             return
-        yield from run(ok, "action_replace", lambda p: library.replace(source, Path(file), p),
+        yield from run(ok, "action_replace",
+                       lambda p: library.replace(str(source), Path(str(file)), p),
                        words)  # fmt: skip
 
     def remove_document(
         ok: bool, source: str | None, request: gr.Request
     ) -> Iterator[tuple[Any, ...]]:
         words = texts_for(request)
-        if not source:
+        if ok and not _indexed(assistant, source):
             yield words("choose_removal"), *(gr.update(),) * 3
             return
-        yield from run(ok, "action_remove", lambda _p: library.remove(source), words)
+        yield from run(ok, "action_remove", lambda _p: library.remove(str(source)), words)
 
     def reindex_all(ok: bool, request: gr.Request) -> Iterator[tuple[Any, ...]]:
         yield from run(ok, "action_reindex", library.reindex, texts_for(request))
@@ -324,6 +356,12 @@ def staff_page(
 
     for trigger in (search.click, query.submit):
         trigger(find, [logged_in, query], [results], api_visibility="private")
+
+
+def _indexed(assistant: Assistant, source: str | None) -> bool:
+    """Whether ``source`` is an indexed document (a value typed or sent by hand is not
+    taken for one: its file would be moved)."""
+    return bool(source) and any(d.source == source for d in _safe(assistant.documents))
 
 
 def _safe(read: Callable[[], list[Any]]) -> list[Any]:

@@ -12,6 +12,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import gradio as gr
+from fastapi import HTTPException
+from starlette.middleware import Middleware
 
 from assistant.api import (
     Answer,
@@ -19,12 +21,14 @@ from assistant.api import (
     Citation,
     Event,
     IndexEmptyError,
+    LoginLockedError,
     QuestionError,
     RvError,
     parse_today,
 )
 from ui.document_page import add_document_page
 from ui.feedback import FeedbackStore
+from ui.guard import AccessGuard, LoginThrottle, StaffSessions, client_address
 from ui.markup import document_link, escape
 from ui.staff import same_password, staff_page
 from ui.texts import I18N, Texts, texts, texts_for
@@ -319,6 +323,8 @@ def build_app(
     feedback: FeedbackStore,
     today: dt.date | None = None,
     served_files: list[str] | None = None,
+    throttle: LoginThrottle | None = None,
+    sessions: StaffSessions | None = None,
 ) -> gr.Blocks:
     chat = WebChat(assistant, feedback, today, served_files)
     # Answers run side by side: the embedding engine takes turns by itself (its lock), and
@@ -375,7 +381,7 @@ def build_app(
                 upcoming = gr.Markdown(elem_id="upcoming")
         staff_password = assistant.settings.staff_password.get_secret_value()
         if staff_password:
-            staff_page(assistant, staff_password, chat.today, chat.follow_index)
+            staff_page(assistant, staff_password, chat.today, chat.follow_index, throttle, sessions)
         answers = gr.State([])
         feedback_id = gr.State(-1)
 
@@ -484,13 +490,31 @@ def serve(
     prevent_thread_lock: bool = False,
 ) -> gr.Blocks:
     served = _ServedFiles()  # the indexed documents; the chat keeps it in step with the index
-    app = build_app(assistant, FeedbackStore(feedback_db), today, served)
+    # Both passwords share one throttle: a client address guessing one is slowed and locked
+    # out for the other too.
+    throttle = LoginThrottle.from_settings(assistant.settings)
+    sessions = StaffSessions()
+    app = build_app(assistant, FeedbackStore(feedback_db), today, served, throttle, sessions)
     app.queue(default_concurrency_limit=assistant.settings.answer_concurrency, max_size=256)
     password = assistant.settings.password.get_secret_value()
+
+    async def chat_login(user: str, given: str) -> bool:
+        """Gradio's login form: the chat password, any user name, through the throttle."""
+        try:
+            return await throttle.attempt(
+                client_address.get(), f"chat:{user}", lambda: same_password(given, password)
+            )
+        except LoginLockedError as exc:
+            raise HTTPException(status_code=429, detail=str(exc)) from None
+
+    guard = Middleware(AccessGuard, sessions=sessions, served_files=lambda: list(served))
     app.launch(
         server_name=host,
         server_port=port,
-        auth=(lambda _user, given: same_password(given, password)) if password else None,
+        # Gradio awaits a coroutine function; its types say a plain one.
+        auth=chat_login if password else None,  # type: ignore[arg-type]
+        # Uploads for staff only (none without a staff tab); files: the indexed documents.
+        app_kwargs={"middleware": [guard]},
         # The login page is Gradio's, before any request: both languages.
         auth_message=f"{texts('nl')('login_message')} / {texts('en')('login_message')}",
         # The indexed documents themselves, not their folders: a folder's .env or drafts
