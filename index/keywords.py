@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -168,6 +168,23 @@ def _names(texts: Iterable[str]) -> set[str]:
     return capital - lower
 
 
+def keyword_text(text: str, metadata: Mapping[str, object]) -> str:
+    """A chunk's words for keyword search: its text and its document's descriptors."""
+    descriptors = " ".join(str(metadata.get(k, "")) for k in ("title", "themes", "keywords"))
+    return f"{text}\n{descriptors}"
+
+
+def content_words(texts: Sequence[str]) -> list[str]:
+    """The words of ``texts`` that can carry meaning, as ``KeywordIndex.content_words`` finds
+    them. Over one document's keyword texts they include every word of it that is a content
+    word of the whole corpus (a word some document writes in lower case is no name)."""
+    return _meaningful({w for text in texts for w in Analyzer.words(text)}, _names(texts))
+
+
+def _meaningful(vocabulary: Set[str], names: Set[str]) -> list[str]:
+    return sorted(w for w in vocabulary if w.isalpha() and _may_carry_meaning(w) and w not in names)
+
+
 class KeywordIndex:
     """BM25 (bm25s) over the analysed text of every chunk; also the corpus's Vocabulary."""
 
@@ -228,9 +245,7 @@ class KeywordIndex:
 
     def content_words(self) -> list[str]:
         """The documents' own words that can carry meaning: what the bridge matches to."""
-        return sorted(
-            w for w in self._words if w.isalpha() and _may_carry_meaning(w) and w not in self.names
-        )
+        return _meaningful(self._words, self.names)
 
     def idf(self, term: str) -> float:
         """How rare a term is among the chunks: rare words say what a question is about."""

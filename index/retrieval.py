@@ -25,7 +25,7 @@ import numpy as np
 from index.bridge import TermBridge
 from index.embedders import Vectors
 from index.errors import ConfigError, EmbedderError
-from index.keywords import KeywordIndex
+from index.keywords import KeywordIndex, keyword_text
 from index.store import Hit, Metadata, VectorStore
 from index.text import MONTH_NUMBERS, document_date, fold
 
@@ -169,9 +169,7 @@ REVISION_CHECK_SECONDS = 1.0
 
 def _keyword_text(chunk: Hit) -> str:
     """A chunk's words for keyword search: its text and its document's descriptors."""
-    meta = chunk.metadata
-    descriptors = " ".join(str(meta.get(k, "")) for k in ("title", "themes", "keywords"))
-    return f"{chunk.text}\n{descriptors}"
+    return keyword_text(chunk.text, chunk.metadata)
 
 
 def question_focus(query: str, texts: Sequence[str], keywords: KeywordIndex) -> str | None:

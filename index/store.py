@@ -23,6 +23,7 @@ from langchain_core.documents import Document
 from index.embedders import Embedder, Vectors
 from index.errors import ConfigError, IndexBusyError
 from index.events import Event
+from index.keywords import content_words, keyword_text
 from index.text import sentence_spans
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,10 @@ class VectorStore(Protocol):
 
     def chunk_vectors(self, chunk_ids: Sequence[str]) -> dict[str, Vectors]: ...
 
-    def word_vectors(self, words: Sequence[str]) -> Vectors: ...
+    def word_vectors(self, words: Sequence[str]) -> Vectors:
+        """Query vectors of single words, in order: read from the index, or embedded in
+        memory when it has none (a reader never writes)."""
+        ...
 
     def all_chunks(self) -> list[Hit]: ...
 
@@ -154,7 +158,10 @@ class ChromaStore:
         identity: dict[str, Any],
         lock_timeout: float = 600.0,
         url: str = "",
+        bridge_words: bool = True,
     ) -> None:
+        """``bridge_words``: each written document's words are embedded for the term bridge
+        (index.bridge) before it is committed; off when nothing reads them."""
         try:
             index_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -166,6 +173,7 @@ class ChromaStore:
         self._url = url
         self._embedder = embedder
         self._lock_timeout = lock_timeout
+        self._bridge_words = bridge_words
         self.name = collection_name(identity)
         self._metadata = {
             "hnsw:space": "cosine",
@@ -275,6 +283,8 @@ class ChromaStore:
             vectors,
         )
         sentences = self._add_sentences(source, content_hash, ids, chunks)
+        if self._bridge_words:
+            self._add_words(chunks)
         self._commit(
             source,
             {
@@ -344,6 +354,23 @@ class ChromaStore:
                 self._sentences, ids, texts, metadatas, self._embedder.embed_passages(texts)
             )
         return len(ids)
+
+    def _add_words(self, chunks: Sequence[Document]) -> None:
+        """Embed the document's words the index does not hold yet, before its commit: a
+        reader that sees the new version finds its words' vectors, and only the writer,
+        holding the write lock, ever writes them (two processes writing one embedded store
+        at once fail with 'Error finding id')."""
+        words = content_words([keyword_text(c.page_content, c.metadata) for c in chunks])
+        missing = [w for w in words if w not in self._stored_words(words)]
+        for batch in _batches(missing):
+            self._words.upsert(ids=batch, embeddings=self._embedder.embed_queries(batch))  # type: ignore[arg-type]
+
+    def _stored_words(self, words: Sequence[str]) -> dict[str, Any]:
+        known: dict[str, Any] = {}
+        for batch in _batches(list(words)):
+            found = self._words.get(ids=batch, include=["embeddings"])
+            known.update(zip(found["ids"], _listed(found["embeddings"]), strict=True))
+        return known
 
     def remove_document(self, source: str) -> None:
         """Uncommit first: from then on readers no longer see the document."""
@@ -480,16 +507,13 @@ class ChromaStore:
         return sentences
 
     def word_vectors(self, words: Sequence[str]) -> Vectors:
-        """Query vectors of single words, in order; embedded on first request, then kept."""
-        known: dict[str, Any] = {}
-        for batch in _batches(list(words)):
-            found = self._words.get(ids=batch, include=["embeddings"])
-            known.update(zip(found["ids"], _listed(found["embeddings"]), strict=True))
+        """Query vectors of single words, in order: those the ingest stored (each document's
+        words, written with it), the rest embedded here and not kept. Reading writes
+        nothing: a serving process beside an ingest would be a second writer."""
+        known = self._stored_words(words)
         missing = [w for w in words if w not in known]
         for batch in _batches(missing):
-            vectors = self._embedder.embed_queries(batch)
-            self._words.upsert(ids=batch, embeddings=vectors)  # type: ignore[arg-type]
-            known.update(zip(batch, vectors, strict=True))
+            known.update(zip(batch, self._embedder.embed_queries(batch), strict=True))
         if not words:
             return np.zeros((0, 0), dtype=np.float32)
         return np.vstack([np.asarray(known[w], dtype=np.float32) for w in words])

@@ -6,10 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import numpy as np
+from langchain_core.documents import Document
 
 from assistant.routes import best_documents as _best_documents
 from assistant.service import Assistant
-from index.embedders import Embedder
+from index.embedders import Embedder, HashingEmbedder
 from index.retrieval import Candidate
 from index.store import ChromaStore, Hit
 from tests.conftest import CORPUS, CountingEmbedder, make_assistant
@@ -59,18 +60,29 @@ def test_the_bridge_brings_an_english_question_its_dutch_answer(
     assert not answer.refused
 
 
-def test_word_vectors_are_embedded_once_and_kept_in_the_index(tmp_path: Path, e5: Embedder) -> None:
-    counting = CountingEmbedder(e5)
-    store = ChromaStore(tmp_path, counting, {"embedder": e5.identity})
-    first = store.word_vectors(["thema", "week"])
-    assert counting.embedded == ["thema", "week"]
-    assert np.allclose(first, e5.embed_queries(["thema", "week"]), atol=1e-5)
+def test_word_vectors_are_written_by_the_writer_and_only_read_by_readers(
+    tmp_path: Path,
+) -> None:
+    counting = CountingEmbedder(HashingEmbedder())  # type: ignore[arg-type]
+    writer = ChromaStore(tmp_path, counting, {"embedder": "hashing"})  # type: ignore[arg-type]
+    chunk = Document(
+        page_content="Het thema van de week.",
+        metadata={"source": "a.txt", "content_hash": "abc", "title": "Muren"},
+    )
+    with writer.writing():
+        writer.replace_document("a.txt", [chunk])
+    assert {"thema", "week"} <= set(counting.embedded)  # stored with the document
+    assert "muren" not in counting.embedded  # written only with a capital: a name
 
     counting.embedded.clear()
-    reopened = ChromaStore(tmp_path, counting, {"embedder": e5.identity})
-    again = reopened.word_vectors(["week", "thema", "muren"])
-    assert counting.embedded == ["muren"]  # only the new word
-    assert np.allclose(again[:2], first[::-1], atol=1e-5)
+    reader = ChromaStore(tmp_path, counting, {"embedder": "hashing"})  # type: ignore[arg-type]
+    vectors = reader.word_vectors(["week", "thema", "eenzaamheid"])
+    assert counting.embedded == ["eenzaamheid"]  # only the word the index lacks...
+    expected = HashingEmbedder().embed_queries(["week", "thema", "eenzaamheid"])
+    assert np.allclose(vectors, expected, atol=1e-5)
+    counting.embedded.clear()
+    reader.word_vectors(["eenzaamheid"])
+    assert counting.embedded == ["eenzaamheid"]  # ...and it was not written: embedded again
 
 
 def test_ingest_embeds_the_words_so_the_first_question_does_not(
