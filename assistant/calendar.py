@@ -43,6 +43,8 @@ _ASKER_ACTS = pattern("calendar_asker_acts")
 #: A follow-up that points back at the event of the turn before ('En waar is dat?').
 _POINTS_BACK = pattern("calendar_points_back")
 _STOP = words("calendar_stopwords")
+#: How many, who or why about an event: the passages answer, not the dates.
+_NOT_DATES = pattern("calendar_not_dates")
 _MONTHS_NL = DUTCH_MONTHS
 _MONTHS_EN = ENGLISH_MONTHS
 _DAYS_NL = DUTCH_WEEKDAYS
@@ -73,6 +75,8 @@ def calendar_question(
     ``names_an_event``).
     """
     asked = fold(question)
+    if _NOT_DATES.search(asked):
+        return None
     asks_place = (kind == "where" or bool(_ASKS_PLACE.search(asked))) and not (
         _ASKER_ACTS.search(asked)
     )
@@ -158,9 +162,10 @@ def names_an_event(question: CalendarQuestion, events: Sequence[Event]) -> bool:
 
 
 def _matches(event: Event, topic: set[str], describe: Callable[[str], str]) -> float:
-    """Topic words in the event's own text count fully, in its document's descriptors half."""
+    """Topic words in the event's own text count fully, in its heading and the sentence
+    before it and its document's descriptors half."""
     own = fold(" ".join([event.title, event.sentence, event.place or ""]))
-    document = fold(f"{event.document_title} {describe(event.source)}")
+    document = fold(f"{event.document_title} {event.context} {describe(event.source)}")
     own_words = {w[:6] for w in re.findall(r"\w+", own)}
     document_words = {w[:6] for w in re.findall(r"\w+", document)} - own_words
     return len(topic & own_words) + 0.5 * len(topic & document_words)
@@ -179,14 +184,14 @@ def relevant_events(
     (English questions share few words with the Dutch documents; retrieval bridges that).
     """
     if not question.topic:
-        return list(events)
+        return [e for e in events if e.event_words]  # 'the next meeting': meetings only
     scored = [(_matches(e, question.topic, describe), e) for e in events]
     best = max((s for s, _ in scored), default=0.0)
     strong = [e for s, e in scored if s == best and best >= len(question.topic) / 2]
     if strong and (question.intent in ("when", "on_date") or best >= 2):
         return strong  # the question names its event ("de Week van de Radicale vernieuwing")
     wanted = set(retrieved_sources[:2])
-    return [e for e in events if e in strong or e.source in wanted]
+    return [e for e in events if e in strong or (e.source in wanted and e.event_words)]
 
 
 def answer_calendar(
@@ -208,7 +213,9 @@ def answer_calendar(
     say = _Phrases(language)
     if intent.startswith("nothing"):  # nothing comes, so it is nowhere either
         last, undated = named
-        return say.nothing_upcoming(today, last, undated, this_month=intent.endswith("month"))
+        return say.nothing_upcoming(
+            today, last, undated, this_month=intent.endswith("month"), named=bool(question.topic)
+        )
     if not question.asks_place:
         return say.listing(named[0], today, intent)
     if not all(shown.place for _, shown in _by_date(named[0])):
@@ -335,8 +342,6 @@ class _Phrases:
             text += f", {event.start_time}" + (f"–{event.end_time}" if event.end_time else "")
         if event.place:
             text += f", {event.place}"
-        if event.certainty == "inferred":
-            text += " (jaartal afgeleid uit de tekst)" if nl else " (year inferred from the text)"
         return text
 
     def describe(self, event: Event) -> str:
@@ -408,7 +413,10 @@ class _Phrases:
         last: Sequence[Event],
         undated: Sequence[Event],
         this_month: bool = False,
+        named: bool = False,
     ) -> tuple[str, list[Event]]:
+        """Nothing comes: said, with the last one. A question that names its event (the
+        next X) gets the last X by name and source, not by a date that is over."""
         nl = self.language == "nl"
         day = spoken_date(today, self.language)
         if this_month and nl:
@@ -424,11 +432,15 @@ class _Phrases:
             cited.extend(last)
             markers = "".join(f"[{n}]" for n in range(1, len(last) + 1))
             shown = max(last, key=lambda e: (e.end is not None, e.certainty == "stated"))
-            if nl:
+            if named:
+                said = entry("calendar_last_named", self.language)
+                text += " " + said.format(name=self.describe(shown), markers=markers)
+            elif nl:
                 text += f" De laatst aangekondigde was op {self.date(shown)}: "
             else:
                 text += f" The last one announced was on {self.date(shown)}: "
-            text += f"{self.describe(shown)} {markers}."
+            if not named:
+                text += f"{self.describe(shown)} {markers}."
         for event in undated[:2]:
             cited.append(event)
             text += (f" Aangekondigd zonder datum: {self.describe(event)}, {self.date(event)} "

@@ -36,6 +36,30 @@ class Event:
     end_time: str | None = None
     place: str | None = None
     organiser: str | None = None
+    #: How the year was found, for staff: "written", "page date, future tense", ...
+    #: (``ingest.events.YEAR_BASES``); None for records made before it was kept.
+    year_basis: str | None = None
+    #: The heading and the sentence before the statement: what it is about, for matching.
+    context: str = ""
+    #: The statement or its heading speaks of a meeting ('bijeenkomst', 'congres'): only
+    #: such records answer a question that names no event ('when is the next meeting?').
+    event_words: bool = True
+
+    def listing(self) -> dict[str, Any]:
+        """What ``rv events --json`` shows of the record."""
+        return {
+            "date": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "year": self.year,
+            "time": self.start_time,
+            "end_time": self.end_time,
+            "place": self.place,
+            "subject": self.title,
+            "year_basis": self.year_basis or self.certainty,
+            "source": self.source,
+            "page": self.page,
+            "quote": self.sentence,
+        }
 
     @property
     def last_day(self) -> dt.date | None:

@@ -16,17 +16,30 @@ from dataclasses import dataclass, replace
 
 from index.events import Event
 from index.lexicon import phrases, words
-from index.text import DUTCH_MONTHS, DUTCH_WEEKDAYS, document_date, sentence_spans, yearless_dates
+from index.text import (
+    DATE_HEADER_CHARS,
+    DUTCH_MONTHS,
+    DUTCH_WEEKDAYS,
+    document_date,
+    sentence_spans,
+    yearless_dates,
+)
 from ingest.cleaning import CleanText
 
 MONTHS = {name: number for number, name in enumerate(DUTCH_MONTHS, start=1)}
 WEEKDAYS = {name: number for number, name in enumerate(DUTCH_WEEKDAYS)}
-_MONTH = "|".join(MONTHS)
+#: A month's name or its first three letters or more ('sep', 'sept.', a cut-off 'septembe').
+_MONTH_FORMS = sorted(
+    {name[:n] for name in MONTHS for n in range(3, len(name) + 1)}, key=len, reverse=True
+)
+_MONTH = "|".join(_MONTH_FORMS)
 _WEEKDAY = "|".join(WEEKDAYS)
+_DAY_PART = "|".join(phrases("weekday_parts", ("nl",)))
 _DATE = re.compile(
-    rf"\b(?:(?P<weekday>{_WEEKDAY})\s+)?(?P<day>\d{{1,2}})"
+    rf"\b(?:(?P<weekday>{_WEEKDAY})(?:{_DAY_PART})?\s+)?(?P<day>\d{{1,2}})"
     rf"(?:\s*(?:tot en met|t/m|tot|[-–])\s*(?P<day2>\d{{1,2}}))?"
-    rf"\s+(?P<month>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?\b",
+    # a year glued to a time ('4 juli 201616:50', a live blog's stamp) is still a year
+    rf"\s+(?P<month>{_MONTH})\b\.?(?:\s+(?P<year>(?:19|20)\d\d)(?:\b|(?=\d{{1,2}}:\d\d)))?",
     re.IGNORECASE,
 )
 _VAGUE_MONTH = re.compile(
@@ -64,6 +77,33 @@ _ORGANISER = re.compile(
 )
 _PART = re.compile(r"\bdeel (\d)\b", re.I)
 _MAX_YEAR_GAP = 6
+_FUTURE = re.compile(r"\b(" + "|".join(phrases("future_tense")) + r")\b", re.IGNORECASE)
+_PAST = re.compile(r"\b(" + "|".join(phrases("past_tense")) + r")\b", re.IGNORECASE)
+_FURNITURE = re.compile(r"^\W*(" + "|".join(phrases("page_furniture")) + r")\W*$", re.IGNORECASE)
+_BARE_YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/-])")
+#: A web page's date in its address: '/2019/08/08/'.
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)/(\d\d)(?:/(\d\d))?/")
+#: A programme's first time, at a line's start: '• 13.00: Inloop'.
+_PROGRAMME_TIME = re.compile(r"^\W*(\d{1,2})[:.](\d{2})\b(?!\s*[-–]\s*\d)", re.MULTILINE)
+#: The event's name in a sentence: a run of capitalised words (not the sentence's first).
+_NAME = re.compile(r"(?<!^)(?<![.!?:]\s)\b([A-Z][\w()-]*(?:\s+(?:[A-Z][\w()-]*|\d{4}))+)")
+_HEADING_MAX = 90
+#: Marks ``_context_years`` of a text without full dates (its years are weaker evidence).
+_NO_FULL_DATES = 0
+
+#: How a record's year was found (``Event.year_basis``), for staff.
+YEAR_BASES = (
+    "written",  # the date has its year
+    "a.s./jl. from the page's date",
+    "a year in the sentence or its heading",
+    "after the event before it",
+    "page's date, future tense",
+    "page's date, past tense",
+    "page's date, nearest",
+    "other dates in the page",
+    "weekday",
+    "vague",
+)
 
 
 @dataclass
@@ -80,28 +120,120 @@ class _Mention:
 
 
 def extract_events(clean: CleanText, metadata: dict[str, object], has_pages: bool) -> list[Event]:
+    """Every dated statement of the document as a record: its date (the year worked out
+    when the text leaves it out), time, place and subject, and the sentence it stands in.
+
+    A statement's context is its heading and the sentences before it since that heading:
+    they give the subject, the time ('Ze starten om 19.00 uur') and the year ('De
+    bijeenkomsten 2020 ... De data zijn: • Woensdag 22 januari') the statement leaves out.
+    A line of page furniture is no heading, and the page's own date is no event."""
     text = clean.text
     context_years = _context_years(text)
-    written = document_date(text)
+    written = document_date(text) or _url_date(str(metadata.get("url") or ""))
     events: list[Event] = []
     previous: dt.date | None = None
-    for start, end in _units(clean):
+    heading = ""
+    before: list[str] = []  # the undated sentences since the heading
+    units = _dated_units(clean)
+    for number, (start, end) in enumerate(units):
         unit = text[start:end]
-        if not _EVENT_WORDS.search(unit) and not _is_header(clean, start):
-            continue
+        header = _is_header(clean, start)
         mentions = [m for m in _mentions(unit) if not _PUBLISHED.search(unit[: m.start])]
+        if mentions and _is_page_date(unit, start, mentions):
+            after = unit[mentions[0].end :].strip()
+            heading = " ".join(after.split()) if _is_heading(after) else heading
+            continue
+        if not mentions:
+            if _is_heading(unit):
+                heading, before = " ".join(unit.split()), []
+            elif not _FURNITURE.match(unit.strip()):
+                before = [*before[-1:], " ".join(unit.split())]
+            continue
+        context = [heading, *before]
+        event_words = bool(_EVENT_WORDS.search(unit) or header) or any(
+            _EVENT_WORDS.search(c) for c in context
+        )
         for index, mention in enumerate(mentions):
             event = _event(
-                mention, index, len(mentions), unit, context_years, previous, metadata, written
-            )
+                mention, index, len(mentions), unit, context_years, previous, metadata, written,
+                context,
+            )  # fmt: skip
             if event is None:
                 continue
+            event = replace(event, event_words=event_words)
+            if event.place is None and len(unit) <= _HEADING_MAX and number + 1 < len(units):
+                event = replace(event, place=_place_line(text[slice(*units[number + 1])]))
             if has_pages:
                 event = _with_page(event, clean.page_at(start + mention.start))
             events.append(event)
             if event.start is not None:
                 previous = event.start
-    return _deduplicate(events)
+    return _deduplicate(_programme_time(events, text))
+
+
+def _url_date(text: str) -> dt.date | None:
+    """A web page's date as its address gives it ('/2019/08/08/'), or None."""
+    m = _URL_DATE.search(text)
+    if m is None:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
+    except ValueError:
+        return None
+
+
+def _dated_units(clean: CleanText) -> list[tuple[int, int]]:
+    """The units, a block of short lines with several dates split into its lines: each line
+    of a list of dates ('Provincie Utrecht 2 september') is its own statement."""
+    units: list[tuple[int, int]] = []
+    for start, end in _units(clean):
+        unit = clean.text[start:end]
+        lines = [m for m in re.finditer(r"[^\n]+", unit) if m.group(0).strip()]
+        days = {(d.group("day"), d.group("month")[:3].lower()) for d in _DATE.finditer(unit)}
+        if len(lines) > 1 and len(days) > 1:
+            units.extend((start + m.start(), start + m.end()) for m in lines)
+        else:
+            units.append((start, end))
+    return units
+
+
+def _is_heading(unit: str) -> bool:
+    line = " ".join(unit.split())
+    return (
+        0 < len(line) <= _HEADING_MAX
+        and "\n\n" not in unit.strip()
+        and not line.endswith((".", "?", "!", ":", ";", ","))
+        and not _FURNITURE.match(line)
+        and not re.match(r"https?://", line)
+    )
+
+
+def _is_page_date(unit: str, start: int, mentions: list[_Mention]) -> bool:
+    """A line near the top that holds only a date (and a word or two, 'Nieuws woensdag 11
+    september 2019', perhaps then the page's title), without a time: the page's own date,
+    not an event's."""
+    if start >= DATE_HEADER_CHARS or len(mentions) != 1 or mentions[0].year is None:
+        return False
+    line_start = unit.rfind("\n", 0, mentions[0].start) + 1
+    line_end = unit.find("\n", mentions[0].end)
+    line_end = len(unit) if line_end < 0 else line_end
+    before, after = unit[line_start : mentions[0].start], unit[mentions[0].end : line_end]
+    dateline = len(before.split()) <= 2 and (len(after.split()) <= 2 or _is_heading(after))
+    return dateline and _times(unit) == (None, None)
+
+
+def _programme_time(events: list[Event], text: str) -> list[Event]:
+    """A document about one day whose statement gives no time: the time its programme
+    starts with ('• 13.00: Inloop'), when it has one."""
+    days = {e.start for e in events if e.start is not None and e.event_words}
+    m = _PROGRAMME_TIME.search(text)
+    if len(days) != 1 or m is None:
+        return events
+    first = f"{int(m.group(1)):02d}:{m.group(2)}"
+    return [
+        replace(e, start_time=first) if e.start in days and e.start_time is None else e
+        for e in events
+    ]
 
 
 def _units(clean: CleanText) -> list[tuple[int, int]]:
@@ -136,22 +268,28 @@ def _context_years(text: str) -> list[tuple[int, int]]:
     full = [(m.start(), int(m.group("year"))) for m in _DATE.finditer(text) if m.group("year")]
     if full:
         return full
-    return [
+    # Without full dates: a marker first, so the page's date and tense come before these.
+    near_events = [
         (m.start(), int(m.group("year")))
         for m in _VAGUE_YEAR.finditer(text)
         if _EVENT_WORDS.search(text[max(0, m.start() - 120) : m.end() + 120])
     ]
+    others = near_events or [(m.start(), int(m.group(1))) for m in _BARE_YEAR.finditer(text)]
+    return [(-1, _NO_FULL_DATES), *others]
 
 
 def _mentions(unit: str) -> list[_Mention]:
     mentions: list[_Mention] = []
     for m in _DATE.finditer(unit):
         weekday = m.group("weekday")
+        # the dot of an abbreviation ('sept.') is the date's, a full name's ends the sentence
+        full_stop = m.group(0).endswith(".") and m.group("month").lower() in MONTHS
+        end = m.end() - full_stop
         mentions.append(
             _Mention(
-                m.start(), m.end(), m.group(0), int(m.group("day")),
+                m.start(), end, unit[m.start() : end], int(m.group("day")),
                 int(m.group("day2")) if m.group("day2") else None,
-                MONTHS[m.group("month").lower()],
+                _month_of(m.group("month")),
                 int(m.group("year")) if m.group("year") else None,
                 WEEKDAYS[weekday.lower()] if weekday else None, None,
             )
@@ -162,7 +300,7 @@ def _mentions(unit: str) -> list[_Mention]:
         if year and not _overlaps(m.start(), m.end(), taken):  # no year written: no event
             mentions.append(
                 _Mention(m.start(), m.end() + len(year.group(0)), m.group(0) + year.group(0),
-                         None, None, MONTHS[m.group("month").lower()], int(year.group(1)),
+                         None, None, _month_of(m.group("month")), int(year.group(1)),
                          None, "month")
             )  # fmt: skip
             taken.append((m.start(), m.end() + len(year.group(0))))
@@ -180,6 +318,12 @@ def _mentions(unit: str) -> list[_Mention]:
     return sorted(mentions, key=lambda m: m.start)
 
 
+def _month_of(name: str) -> int:
+    """The month a name or its abbreviation ('sept') stands for."""
+    name = name.lower()
+    return next(number for full, number in MONTHS.items() if full.startswith(name))
+
+
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(start < e and s < end for s, e in spans)
 
@@ -193,20 +337,21 @@ def _event(
     previous: dt.date | None,
     metadata: dict[str, object],
     written: dt.date | None = None,
+    context: list[str] | None = None,
 ) -> Event | None:
+    context = [c for c in context or [] if c]
     start = end = None
     year = mention.year
+    basis = "written" if year else None
     certainty = "stated" if year else "inferred"
     precision = "day"
     if mention.vague == "year":
-        precision, certainty = "year", "vague"
+        precision, certainty, basis = "year", "vague", "vague"
     elif mention.vague == "month":
-        precision, certainty = "month", "vague"
+        precision, certainty, basis = "month", "vague", "vague"
     else:
         if year is None:
-            year = _relative_year(mention, unit, written) or _infer_year(
-                mention, unit, context_years, previous
-            )
+            year, basis = _year(mention, unit, context, context_years, previous, written)
             if year is None:
                 return None
         assert mention.day is not None and mention.month is not None
@@ -218,9 +363,12 @@ def _event(
         if mention.weekday is not None and start.weekday() != mention.weekday:
             return None  # "vrijdag 12 november" in a year where that is no Friday: not sure
     times = _times(unit)
+    if times == (None, None):
+        times = next((t for t in map(_times, reversed(context)) if t != (None, None)), times)
     header = "\n\n" in unit.strip()  # a block of short lines: the announcement's own details
+    title = str(metadata.get("title", "")) if header else _title(unit, metadata, context, mention)
     return Event(
-        title=str(metadata.get("title", "")) if header else _title(unit, metadata),
+        title=title,
         start=start,
         end=end,
         year=year,
@@ -236,7 +384,79 @@ def _event(
         end_time=times[1],
         place=_place(unit),
         organiser=_organiser(unit),
+        year_basis=basis,
+        context=" ".join(context),
     )
+
+
+def _year(
+    mention: _Mention,
+    unit: str,
+    context: list[str],
+    context_years: list[tuple[int, int]],
+    previous: dt.date | None,
+    written: dt.date | None,
+) -> tuple[int | None, str | None]:
+    """The year of a day written without one, and how it was found (``YEAR_BASES``)."""
+    if year := _relative_year(mention, unit, written):
+        return year, "a.s./jl. from the page's date"
+    in_text = "a year in the sentence or its heading"
+    if year := _bare_year(mention, [unit]):
+        return year, in_text
+    if previous is not None and _NEXT.search(unit):
+        return _infer_year(mention, unit, context_years, previous), "after the event before it"
+    tense = _tense_year(mention, unit, written) if written is not None else (None, "")
+    if tense[0] is not None and not tense[1].endswith("nearest") and _fits(tense[0], mention):
+        return tense  # the sentence says whether it is still to come
+    if context_years and context_years[0][1] != _NO_FULL_DATES:
+        year = _infer_year(mention, unit, context_years, previous)
+        return year, "weekday" if mention.weekday is not None else "other dates in the page"
+    if year := _bare_year(mention, context[::-1]):
+        return year, in_text
+    if tense[0] is not None and _fits(tense[0], mention):
+        return tense
+    year = _infer_year(mention, unit, context_years[1:], previous)
+    return year, "weekday" if mention.weekday is not None else "other dates in the page"
+
+
+def _bare_year(mention: _Mention, texts: list[str]) -> int | None:
+    for text in texts:
+        for found in _BARE_YEAR.findall(text):
+            if _fits(int(found), mention):
+                return int(found)
+    return None
+
+
+def _fits(year: int, mention: _Mention) -> bool:
+    """The day exists in the year, on the weekday the text gives."""
+    assert mention.day is not None and mention.month is not None
+    if not _valid(year, mention.month, mention.day):
+        return False
+    day = dt.date(year, mention.month, mention.day)
+    return mention.weekday is None or day.weekday() == mention.weekday
+
+
+def _tense_year(mention: _Mention, unit: str, written: dt.date) -> tuple[int | None, str]:
+    """From the page's date: the first such day after it when the sentence speaks of what
+    is to come (or calls to register), the last before it when of what is over, else the
+    nearest."""
+    assert mention.day is not None and mention.month is not None
+    days = [
+        dt.date(y, mention.month, mention.day)
+        for y in (written.year - 1, written.year, written.year + 1)
+        if _valid(y, mention.month, mention.day)
+    ]
+    if not days:
+        return None, ""
+    future, past = bool(_FUTURE.search(unit)), bool(_PAST.search(unit))
+    if future and not past:
+        after = [d for d in days if d >= written]
+        return (after[0].year if after else None), "page's date, future tense"
+    if past and not future:
+        earlier = [d for d in days if d <= written]
+        return (earlier[-1].year if earlier else None), "page's date, past tense"
+    nearest = min(days, key=lambda d: abs((d - written).days))
+    return nearest.year, "page's date, nearest"
 
 
 def _relative_year(mention: _Mention, unit: str, written: dt.date | None) -> int | None:
@@ -286,27 +506,61 @@ def _valid(year: int, month: int, day: int) -> bool:
 def _times(unit: str) -> tuple[str | None, str | None]:
     if m := _TIME_RANGE.search(unit):
         return f"{int(m.group(1)):02d}:{m.group(2)}", f"{int(m.group(3)):02d}:{m.group(4)}"
-    if m := _TIME.search(unit):
-        hour, minute = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        return f"{int(hour):02d}:{minute}", None
+    found = [
+        f"{int(m.group(1) or m.group(3)):02d}:{m.group(2) or m.group(4)}"
+        for m in _TIME.finditer(unit)
+    ]
+    if found:  # 'Ze starten om 19.00 uur en eindigen om 21.00 uur'
+        return found[0], found[1] if len(found) > 1 and found[1] > found[0] else None
     return None, None
 
 
-def _title(unit: str, metadata: dict[str, object]) -> str:
-    """The event word of the sentence (or of the document's title), with its name if quoted."""
+def _title(
+    unit: str,
+    metadata: dict[str, object],
+    context: list[str] | None = None,
+    mention: _Mention | None = None,
+) -> str:
+    """What the statement is about: the event word of the sentence with its quoted name, or
+    the name the sentence gives it, or else its line's words beside the date (a list of
+    dates: 'Provincie Utrecht 2 september'), its heading's, or the document's title."""
     document_title = str(metadata.get("title", ""))
-    noun = _EVENT_NOUN.search(unit) or _EVENT_NOUN.search(document_title)
+    context = context or []
+    noun = _EVENT_NOUN.search(unit)
+    quoted = _QUOTED.search(unit)
+    if noun is None and mention is not None:
+        rest = " ".join((unit[: mention.start] + " " + unit[mention.end :]).split()).strip(" •-–:,")
+        if _is_heading(rest) and "|" not in rest and _times(rest) == (None, None):
+            about = next((n for c in reversed(context) if (n := _EVENT_NOUN.search(c))), None)
+            return f"{about.group(0)}: {rest}" if about else rest
+    if noun is None and quoted is None and (name := _name(unit)):
+        return name
     if noun is None:
-        return document_title
+        for text in context[:1] + context[:0:-1]:  # the heading, then the nearest sentence
+            if (found := _NAME.search(text)) or (found := _EVENT_NOUN.search(text)):
+                unit, noun = text, found
+                break
+    noun = noun or _EVENT_NOUN.search(document_title)
+    if noun is None:
+        return context[0] if context and context[0] else document_title
     word = noun.group(0)
     if word.lower().startswith("deel") or word.lower() == "afsluitende":
         word = "drieluik" if "drieluik" in unit.lower() else "bijeenkomst"
     named = _NAMED_EVENT.search(unit) or _NAMED_EVENT.search(document_title)
     if word.lower() in _EVENT_PARTS and named:
         word = f"{word} van de {named.group(0)}"
-    if quoted := _QUOTED.search(unit):
+    if quoted := quoted or _QUOTED.search(unit):
         return f"{word} ‘{quoted.group(1)}’"
+    if (name := _name(unit)) and word.lower() in name.lower():
+        return name
     return word
+
+
+def _name(text: str) -> str | None:
+    """The longest run of capitalised words in the text that is not its start."""
+    names = [m.group(1) for m in _NAME.finditer(text.strip())]
+    names = [n for n in names if not _FURNITURE.match(n)]
+    return max(names, key=len) if names else None
 
 
 def _part(unit: str, index: int, count: int) -> str | None:
@@ -334,6 +588,15 @@ def _place(unit: str) -> str | None:
     return None
 
 
+def _place_line(line: str) -> str | None:
+    """The line under a date line, when it names a place: 'Raadszaal Stadshuis Nieuwegein
+    (Stadsplein 1, Nieuwegein)' (short, capitalised, with a comma, no sentence)."""
+    line = " ".join(line.split())
+    if _is_heading(line) and "," in line and re.match(r"[A-Z]", line) and not _DATE.search(line):
+        return line
+    return None
+
+
 def _organiser(unit: str) -> str | None:
     m = _ORGANISER.search(unit)
     return m.group(1).strip() if m else None
@@ -343,12 +606,25 @@ def _with_page(event: Event, page: int) -> Event:
     return replace(event, page=page)
 
 
+def _apart(one: Event, other: Event) -> bool:
+    """Two records of one day that are two events: they give other times or places."""
+    times = one.start_time and other.start_time and one.start_time != other.start_time
+    places = one.place and other.place and one.place != other.place
+    return bool(times or places)
+
+
 def _deduplicate(events: list[Event]) -> list[Event]:
-    """One record per date per document: the most detailed mention, completed by the others."""
+    """One record per event of a date in a document: the most detailed mention, completed by
+    the others."""
     groups: dict[tuple[object, ...], list[Event]] = {}
     for event in events:
         key = (event.start, event.end, event.year if event.start is None else None, event.precision)
-        groups.setdefault(key, []).append(event)
+        for n in range(len(events)):
+            # two events of one day at other times or places stay two
+            same = groups.get((*key, n))
+            if same is None or not any(_apart(event, other) for other in same):
+                groups.setdefault((*key, n), []).append(event)
+                break
     merged = []
     for group in groups.values():
         group.sort(key=lambda e: (e.start_time is None, e.place is None))

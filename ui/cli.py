@@ -336,9 +336,9 @@ def events_command(index_dir: Path | None, today: str | None, as_json: bool) -> 
             json.dumps(
                 {
                     "today": day.isoformat(),
-                    "upcoming": [e.as_dict() for e in upcoming],
-                    "past": [e.as_dict() for e in past],
-                    "undated": [e.as_dict() for e in undated],
+                    "upcoming": [e.listing() for e in upcoming],
+                    "past": [e.listing() for e in past],
+                    "undated": [e.listing() for e in undated],
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -366,7 +366,7 @@ def event_line(event: Event) -> str:
         when += f" t/m {event.end.isoformat()}"
     if event.start_time:
         when += f" {event.start_time}" + (f"-{event.end_time}" if event.end_time else "")
-    inferred = " [jaar afgeleid]" if event.certainty == "inferred" else ""
+    inferred = f" [{event.year_basis}]" if event.year_basis not in (None, "written") else ""
     place = f", {event.place}" if event.place else ""
     page = f", p. {event.page}" if event.page else ""
     return f"{when}{inferred}: {event.title}{place} — {Path(event.source).name}{page}"
