@@ -194,6 +194,13 @@ class Settings(BaseSettings):
         description="Most pages a PDF may have; a longer one is reported and skipped before "
         "its pages are read.",
     )
+    file_time_limit: float = Field(
+        default=60.0,
+        gt=0,
+        description="Longest `rv ingest` may spend reading, cleaning and chunking one file, in "
+        "seconds: past it the file is reported by name and skipped, and the ingest goes on "
+        "with the next (the work runs in a child process, which is stopped).",
+    )
     write_lock_timeout: float = Field(
         default=600.0,
         ge=0,

@@ -223,7 +223,7 @@ class ChromaStore:
 
     def _commits(self) -> dict[str, Metadata]:
         """Each committed document's record, by source."""
-        found = self._documents.get(include=["metadatas"])
+        found = _get_all(self._documents, include=["metadatas"])
         return {str(m["source"]): _scalars(m) for m in found["metadatas"] or []}
 
     def _commit(self, source: str, record: Metadata) -> None:
@@ -274,13 +274,12 @@ class ChromaStore:
             return
         content_hash = str(chunks[0].metadata["content_hash"])
         ids = [_chunk_id(source, content_hash, i) for i in range(len(chunks))]
-        vectors = self._embedder.embed_passages([embedding_text(c) for c in chunks])
         self._upsert(
             self._collection,
             ids,
             [c.page_content for c in chunks],
             [_chroma_metadata(c.metadata) for c in chunks],
-            vectors,
+            [embedding_text(c) for c in chunks],
         )
         sentences = self._add_sentences(source, content_hash, ids, chunks)
         if self._bridge_words:
@@ -301,7 +300,7 @@ class ChromaStore:
 
     def _delete_other_versions(self, source: str, keep: str | None) -> None:
         for collection in (self._collection, self._sentences):
-            found = collection.get(where={"source": source}, include=["metadatas"])
+            found = _get_all(collection, where={"source": source}, include=["metadatas"])
             stale = [
                 i
                 for i, m in zip(found["ids"], found["metadatas"] or [], strict=True)
@@ -316,10 +315,12 @@ class ChromaStore:
         ids: list[str],
         documents: list[str],
         metadatas: list[Metadata],
-        vectors: Vectors,
+        embedded: list[str],
     ) -> None:
         """Records in batches Chroma accepts: one call may carry only so many ('Batch size
-        of 6283 > max 5461' lost a large document's whole embedding work)."""
+        of 6283 > max 5461' lost a large document's whole embedding work). Each batch's
+        texts (``embedded``) are embedded with it, not all at once: a 19.9 MB text has
+        47,000 chunks and as many sentences."""
         size = min(_BATCH, int(self._client.get_max_batch_size()))
         for start in range(0, len(ids), size):
             end = start + size
@@ -327,7 +328,7 @@ class ChromaStore:
                 ids=ids[start:end],
                 documents=documents[start:end],
                 metadatas=metadatas[start:end],
-                embeddings=vectors[start:end],
+                embeddings=self._embedder.embed_passages(embedded[start:end]),
             )
 
     def _add_sentences(
@@ -350,9 +351,7 @@ class ChromaStore:
                     }
                 )
         if ids:
-            self._upsert(
-                self._sentences, ids, texts, metadatas, self._embedder.embed_passages(texts)
-            )
+            self._upsert(self._sentences, ids, texts, metadatas, texts)
         return len(ids)
 
     def _add_words(self, chunks: Sequence[Document]) -> None:
@@ -386,7 +385,7 @@ class ChromaStore:
         commits = self._commits()
         counts: dict[str, dict[str, int]] = {}
         for label, collection in (("chunks", self._collection), ("sentences", self._sentences)):
-            got = collection.get(include=["metadatas"])
+            got = _get_all(collection, include=["metadatas"])
             orphans = []
             for i, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
                 if self._committed(meta or {}, commits):
@@ -427,7 +426,7 @@ class ChromaStore:
         commits = self._commits()
         if not commits:
             return {}
-        found = self._collection.get(where=self._visible(commits), include=["metadatas"])
+        found = _get_all(self._collection, where=self._visible(commits), include=["metadatas"])
         documents: dict[str, IndexedDocument] = {}
         for meta in found["metadatas"] or []:
             if not self._committed(meta, commits):
@@ -562,8 +561,8 @@ class ChromaStore:
         commits = self._commits()
         if not commits:
             return []
-        found = self._collection.get(
-            where=self._visible(commits), include=["documents", "metadatas"]
+        found = _get_all(
+            self._collection, where=self._visible(commits), include=["documents", "metadatas"]
         )
         return [
             Hit(id=i, text=text or "", metadata=_scalars(meta), score=0.0)
@@ -572,6 +571,30 @@ class ChromaStore:
             )
             if self._committed(meta or {}, commits)
         ]
+
+
+#: Records per read at most: Chroma reads the records a query found with one SQL statement
+#: naming each, and SQLite refuses more than 32,766 ('too many SQL variables': a 19.9 MB
+#: text's 57,000 chunks could be written but not read back or replaced).
+_READ_PAGE = 10_000
+
+
+def _get_all(collection: Any, **query: Any) -> dict[str, Any]:
+    """``collection.get(**query)``, read a page at a time: ids, metadatas, documents and
+    embeddings (those asked for) of every page, in one result."""
+    merged: dict[str, list[Any]] = {"ids": []}
+    fields = ["metadatas", *[f for f in ("documents", "embeddings") if f in query["include"]]]
+    for name in fields:
+        merged[name] = []
+    offset = 0
+    while True:
+        page = collection.get(**query, limit=_READ_PAGE, offset=offset)
+        merged["ids"].extend(page["ids"])
+        for name in fields:
+            merged[name].extend(_listed(page[name]) if page[name] is not None else [])
+        if len(page["ids"]) < _READ_PAGE:
+            return merged
+        offset += _READ_PAGE
 
 
 def _client(index_dir: Path, url: str) -> Any:

@@ -219,17 +219,41 @@ class _RawParagraph:
 
 
 def _join_lines(lines: list[Line], width: int, vocabulary: _Vocabulary) -> list[_RawParagraph]:
+    """The lines joined into paragraphs. A paragraph's text is gathered line by line and
+    joined once: extending one string per line copied the whole paragraph each time, and a
+    20 MB text with no sentence ends (one paragraph) took hours."""
     paragraphs: list[_RawParagraph] = []
+    parts: list[str] = []  # the current paragraph's text; its last line is the last part
+    length = 0
     for i, line in enumerate(lines):
         if paragraphs and i > 0 and _should_join(lines[i - 1], line, width, vocabulary):
             current = paragraphs[-1]
-            joined = _join_pair(current.text, line.text, vocabulary.words)
+            # Only the paragraph's last word decides the join (its hyphen, whether the
+            # document spells it whole), and every join ends with the new line's text.
+            joined = _join_pair(parts[-1], line.text, vocabulary.words)
+            length += len(joined) - len(parts[-1])
+            cut = _last_word_start(joined, len(joined) - len(line.text))
+            parts[-1] = joined[:cut]
+            parts.append(joined[cut:])
             if line.page != current.page_starts[-1][1]:
-                current.page_starts.append((len(joined) - len(line.text), line.page))
-            current.text = joined
+                current.page_starts.append((length - len(line.text), line.page))
         else:
-            paragraphs.append(_RawParagraph(line.text, [(0, line.page)]))
+            if paragraphs:
+                paragraphs[-1].text = "".join(parts)
+            paragraphs.append(_RawParagraph("", [(0, line.page)]))
+            parts, length = [line.text], len(line.text)
+    if paragraphs:
+        paragraphs[-1].text = "".join(parts)
     return paragraphs
+
+
+def _last_word_start(text: str, end: int, longest: int = 100) -> int:
+    """Where the word run that ends at ``end`` starts (a word split over lines continues
+    there), looking back at most ``longest`` characters."""
+    start = end
+    while start > max(0, end - longest) and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    return start
 
 
 def _lift_topics(

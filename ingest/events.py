@@ -245,8 +245,28 @@ def _units(clean: CleanText) -> list[tuple[int, int]]:
             units[-1] = (units[-1][0], paragraph.end)  # join "9 mei 2023" "13:30 - 16:30" ...
             continue
         for s, e in sentence_spans(block):
-            units.append((paragraph.start + s, paragraph.start + e))
+            units.extend(
+                (paragraph.start + a, paragraph.start + b) for a, b in _bounded(block, s, e)
+            )
     return units
+
+
+#: A unit's longest length. Each date in a unit is read against the whole unit, so a text
+#: without sentence ends (one 20 MB 'sentence') took time in the square of its size. The
+#: corpora's longest sentence has 459 characters.
+_MAX_UNIT = 1000
+
+
+def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The span cut into pieces of at most ``_MAX_UNIT`` characters, at spaces if any."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > _MAX_UNIT:
+        cut = text.rfind(" ", start + 1, start + _MAX_UNIT)
+        cut = cut if cut > start else start + _MAX_UNIT
+        pieces.append((start, cut))
+        start = cut + 1 if text[cut] == " " else cut
+    pieces.append((start, end))
+    return pieces
 
 
 def _is_detail(text: str) -> bool:

@@ -8,9 +8,11 @@ and each starts by repairing what an interrupted one left (``VectorStore.repair`
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
 
@@ -18,6 +20,7 @@ from langchain_core.documents import Document
 
 from index.errors import DocumentError, RvError
 from index.events import Event
+from index.settings import Settings
 from index.store import IndexedDocument, VectorStore
 from ingest.chunking import chunk_document
 from ingest.cleaning import clean_pages
@@ -75,10 +78,13 @@ class ChunkingOptions:
 
 @dataclass(frozen=True)
 class IngestLimits:
-    """What one file may be, checked before any parsing or embedding work (None: no limit)."""
+    """What one file may be, checked before any parsing or embedding work, and how long its
+    reading, cleaning and chunking may take (None: no limit)."""
 
     max_file_bytes: int | None = None
     max_pdf_pages: int | None = None
+    #: Settings.file_time_limit (RV_FILE_TIME_LIMIT): past it the file's work is stopped.
+    file_seconds: float | None = Settings.model_fields["file_time_limit"].default
 
 
 def prepare(
@@ -103,6 +109,60 @@ def prepare(
         clean, metadata, options.chunk_size, options.chunk_overlap, loaded.has_pages
     )
     return chunks, extract_events(clean, metadata, loaded.has_pages)
+
+
+def prepare_bounded(
+    path: Path, data: bytes, options: ChunkingOptions, limits: IngestLimits = IngestLimits()
+) -> tuple[list[Document], list[Event]]:
+    """``prepare`` within ``limits.file_seconds``: in a child process, stopped when it takes
+    longer (a thread cannot be stopped, and a parser caught in a regex would go on holding
+    a core and the index's write lock). DocumentError names the file when it does."""
+    if limits.file_seconds is None:
+        return prepare(path, data, options, limits)
+    context = multiprocessing.get_context("forkserver")
+    # The fork server imports the parsers once; each file's child is forked from it, so a
+    # file costs a fork, not a fresh interpreter.
+    context.set_forkserver_preload([__name__])
+    receiving, sending = context.Pipe(duplex=False)
+    worker = context.Process(
+        target=_prepare_and_send, args=(sending, path, data, options, limits), daemon=True
+    )
+    worker.start()
+    sending.close()
+    try:
+        if not receiving.poll(limits.file_seconds):
+            raise DocumentError(
+                path,
+                f"took longer than {limits.file_seconds:g} s to read, clean and chunk; it was "
+                "skipped (RV_FILE_TIME_LIMIT)",
+            )
+        outcome: tuple[list[Document], list[Event]] | str = receiving.recv()
+    except EOFError:
+        worker.join()
+        raise DocumentError(
+            path, f"its reading process ended without a result (exit code {worker.exitcode})"
+        ) from None
+    finally:
+        receiving.close()
+        if worker.is_alive():
+            worker.kill()
+        worker.join()
+    if isinstance(outcome, str):
+        raise DocumentError(path, outcome)
+    return outcome
+
+
+def _prepare_and_send(
+    sending: Connection, path: Path, data: bytes, options: ChunkingOptions, limits: IngestLimits
+) -> None:
+    """In the child: the chunks and events, or the DocumentError's problem (exceptions of
+    our own kind do not survive pickling with their fields)."""
+    try:
+        outcome: tuple[list[Document], list[Event]] | str = prepare(path, data, options, limits)
+    except DocumentError as exc:
+        outcome = exc.problem
+    sending.send(outcome)
+    sending.close()
 
 
 def prepare_document(path: Path, data: bytes, options: ChunkingOptions) -> list[Document]:
@@ -233,7 +293,7 @@ def _ingest_file(
     if previous is not None and previous.content_hash == content_hash(data):
         report.skipped.append(source)
         return
-    chunks, events = prepare(path, data, options, limits)
+    chunks, events = prepare_bounded(path, data, options, limits)
     store.replace_document(source, chunks, events)
     report.chunks_written += len(chunks)
     (report.updated if previous is not None else report.added).append(source)
