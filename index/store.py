@@ -185,6 +185,10 @@ class ChromaStore:
         # them again), for the last 4,096 chunks asked about (a few kB each).
         self._kept_sentences: LRUCache[str, list[SentenceVector]] = LRUCache(maxsize=4096)
         self._kept_lock = threading.Lock()
+        # Chroma systems of earlier views, with when they were replaced: stopped once no
+        # call can still be using them (see _retire).
+        self._system: Any = None
+        self._retired: list[tuple[float, Any]] = []
         self._open()
 
     def _open(self) -> None:
@@ -195,7 +199,11 @@ class ChromaStore:
         wrote: its queries then fail with 'Error finding id'. A Chroma server has one
         view for every client; reconnecting to it costs one connection.
         """
+        previous = self._system
         self._client = _client(self._index_dir, self._url)
+        # The client finds its system by the folder's name, so it is taken now, before a
+        # later view of the same folder replaces it.
+        self._system = self._client._system
         function = cast(Any, _ChromaEmbeddingFunction(self._embedder))
 
         def collection(suffix: str) -> Any:
@@ -214,6 +222,21 @@ class ChromaStore:
         # The revision this view shows: a writer that commits before this store's first
         # look at the revision must still make it read the index again.
         self._seen_revision = self._digest()
+        if previous is not None:
+            self._retire(previous)
+
+    def _retire(self, system: Any) -> None:
+        """Stop the systems of views replaced more than RETIRED_SECONDS ago.
+
+        Nothing else frees them: a serving process kept every earlier view's vector indexes,
+        growing by the index's size at each revision it followed. A call that began on an
+        earlier view (each store call reads its collections once, at its start) is given
+        RETIRED_SECONDS to finish before that view is stopped."""
+        now = time.monotonic()
+        self._retired.append((now, system))
+        while self._retired and now - self._retired[0][0] > RETIRED_SECONDS:
+            _, old = self._retired.pop(0)
+            old.stop()
 
     @property
     def embedder(self) -> Embedder:
@@ -572,6 +595,9 @@ class ChromaStore:
             if self._committed(meta or {}, commits)
         ]
 
+
+#: How long a replaced view of an embedded index stays open for calls that began on it.
+RETIRED_SECONDS = 15.0
 
 #: Records per read at most: Chroma reads the records a query found with one SQL statement
 #: naming each, and SQLite refuses more than 32,766 ('too many SQL variables': a 19.9 MB
