@@ -102,6 +102,10 @@ def _raw_counts(index_dir: Path, url: str = "") -> dict[str, Any]:
     )
     counts: dict[str, Any] = {}
     for collection in client.list_collections():
+        if collection.name.endswith("-words"):
+            # The term bridge's word vectors: one per word, whichever document brought it,
+            # kept when a document goes (a killed ingest's words are the rerun's words too).
+            continue
         found = collection.get(include=["metadatas"])
         per_source = Counter(_name((m or {}).get("source")) for m in found["metadatas"] or [])
         counts[collection.name.split("-", 2)[-1] if "-" in collection.name[3:] else "chunks"] = (
