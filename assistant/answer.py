@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from index.lexicon import LANGUAGES, Language, entry
 
@@ -41,6 +41,11 @@ class Passage:
     text: str
 
 
+#: How sure the assistant is: 'high' (a short answer), 'low' (the closest passage, said to
+#: be unsure), 'refused' (the documents don't say).
+Confidence = Literal["high", "low", "refused"]
+
+
 @dataclass
 class Answer:
     answer: str
@@ -53,6 +58,14 @@ class Answer:
     context: str = ""
     #: Statements no cited passage supports (generated answers); shown flagged, not as fact.
     unsupported: list[str] = field(default_factory=list)
+    #: None until a route sets it; a refusal is 'refused' whatever it says.
+    confidence: Confidence | None = None
+
+    @property
+    def sureness(self) -> Confidence:
+        if self.refused:
+            return "refused"
+        return self.confidence or "high"
 
     def as_dict(self) -> dict[str, Any]:
         """The evaluators' contract: answer, refused, citations (plus language and today)."""
@@ -63,6 +76,7 @@ class Answer:
             "language": self.language,
             "today": self.today.isoformat() if self.today else None,
             "unsupported": self.unsupported,
+            "confidence": self.sureness,
         }
 
 

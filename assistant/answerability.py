@@ -48,13 +48,14 @@ class AnswerabilityPolicy:
     (same movement, same words around it) but its telling words are missing.
     """
 
-    #: Below this chunk similarity nothing is close enough, whatever the words.
-    min_dense: float = 0.78
+    #: Below this chunk similarity nothing is close enough, whatever the words (the values
+    #: come from ``Settings``: min_relevance, min_support, coverage_weight).
+    min_dense: float
     #: Below this combined score (sentence similarity + coverage_weight x coverage) the
     #: evidence is too weak.
-    min_support: float = 0.95
+    min_support: float
     #: How much the words count next to the meaning.
-    coverage_weight: float = 0.25
+    coverage_weight: float
     #: At or above this share of the question's word weight unknown to every document,
     #: meaning alone must carry the answer, and e5 puts any short string (a keyboard mash,
     #: a template) about 0.8 from some passage. The highest share of an answerable question

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from assistant.answer import Answer, Citation, Passage, Turn
 from assistant.baseline import LangChainBaseline, langchain_baselines
+from assistant.explain import Examination, ExaminedUnit
 from assistant.library import DocumentLibrary, LibraryChange
+from assistant.model import DEFAULT_MODEL, AnswerModel
 from assistant.service import Assistant, parse_history, parse_today
+from assistant.training import QuestionExample, UnitExample, fit_answer_model
 from index.errors import (
     ConfigError,
     IndexBusyError,
@@ -31,12 +34,16 @@ from index.text import dutch_date, fold, spoken_date, squash_whitespace
 from ingest.pipeline import IngestReport
 
 __all__ = [
+    "DEFAULT_MODEL",
     "Answer",
+    "AnswerModel",
     "Assistant",
     "Citation",
     "ConfigError",
     "DocumentLibrary",
     "Event",
+    "Examination",
+    "ExaminedUnit",
     "Filters",
     "IndexBusyError",
     "IndexEmptyError",
@@ -48,13 +55,16 @@ __all__ = [
     "LoginLockedError",
     "Passage",
     "QuestionError",
+    "QuestionExample",
     "RvError",
     "Settings",
     "StoreUnavailableError",
     "Turn",
+    "UnitExample",
     "default_corpus_dir",
     "detect_language",
     "dutch_date",
+    "fit_answer_model",
     "fold",
     "langchain_baselines",
     "parse_history",

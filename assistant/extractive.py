@@ -13,8 +13,11 @@ import math
 import re
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from assistant.answer import Answer, last_said
+from assistant.features import EMAIL, PHONE, WEB_ADDRESS, UnitFacts, unit_rows
+from assistant.model import LinearModel, probability
 from assistant.questions import Kind, holds_what_is_asked
 from assistant.request import AnswerRequest, answer_from, citation_for
 from index.keywords import Vocabulary
@@ -24,9 +27,7 @@ from index.store import Hit
 from index.text import fold, sentence_spans, spoken_date, yearless_dates
 
 _STOPWORDS = words("answer_stopwords")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"\b0\d{2,3}(?:[ \u2013-]+\d{2,4}){1,3}\b")
-_WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)[^\s)\]>,;]*[\w/]")
+_EMAIL, _PHONE, _WEB_ADDRESS = EMAIL, PHONE, WEB_ADDRESS
 _ASKS_WEB = pattern("asks_web")
 _POINTS_BACK = pattern("points_back")
 # Text inside a document that addresses the assistant is data, never an instruction; it is
@@ -58,7 +59,7 @@ ANSWER_CANDIDATES = 5
 
 
 @dataclass
-class _Sentence:
+class Unit:
     """A sentence, or a sentence with the one before it, that may become a statement."""
 
     rank: int
@@ -69,10 +70,15 @@ class _Sentence:
     base: float = 0.0  # the score before the question-shaped bonuses
     sentences: int = 1
     coverage: float = 0.0  # the share of the question's words it holds, by rarity
+    #: What the learned chooser reads of it (None for units made after the choice).
+    facts: UnitFacts | None = None
 
     @property
     def text(self) -> str:
         return self.candidate.hit.text[self.start : self.end]
+
+
+_Sentence = Unit
 
 
 class _PlainVocabulary:
@@ -103,18 +109,23 @@ def entities(question: str) -> list[str]:
 class ExtractiveGenerator:
     """Answers from the documents' own sentences; the default, offline backend."""
 
-    def __init__(self, max_sentences: int = 3) -> None:
+    def __init__(self, max_sentences: int = 3, scorer: UnitScorer | None = None) -> None:
         self._max_sentences = max_sentences
+        self.scorer: UnitScorer = scorer or HandSetScorer()
 
     def generate(self, request: AnswerRequest) -> Answer:
         candidates = list(request.candidates[:ANSWER_CANDIDATES])
-        scored = sorted(_scored_sentences(request, candidates), key=lambda s: s.score, reverse=True)
+        scored = scored_units(request, self.scorer)
         if request.kind == "contact" and (answer := self._contact(request, candidates, scored)):
             return answer
-        relevant = _relevant(request, scored)
+        relevant = self.scorer.relevant(request, scored)
         limit = 5 if request.kind == "list" else self._max_sentences
-        chosen = _choose(request, scored, relevant, limit)
-        return _assemble(request, chosen)
+        chosen = _choose(request, scored, relevant, limit, self.scorer)
+        answer = _assemble(request, chosen)
+        if scored and self.scorer.unsure(scored[0]):
+            answer.answer = f"{entry('unsure', request.language)}\n\n{answer.answer}"
+            answer.confidence = "low"
+        return answer
 
     def _contact(
         self, request: AnswerRequest, candidates: list[Candidate], scored: list[_Sentence]
@@ -123,24 +134,41 @@ class ExtractiveGenerator:
         question about a web page, the web address in the sentence that best answers it."""
         if _ASKS_WEB.search(fold(request.question)):
             return _web_address(request, scored)
+        # The best-scored statement that holds an address or number: which one the question
+        # asks for is what the words around it say, not which passage came first.
         found: list[_Sentence] = []
         values: list[str] = []
-        for rank, candidate in enumerate(candidates):
-            for start, end in sentence_spans(candidate.hit.text):
-                sentence = candidate.hit.text[start:end]
-                new = [
-                    v
-                    for v in _EMAIL.findall(sentence) + _PHONE.findall(sentence)
-                    if re.sub(r"\D", "", v) not in {re.sub(r"\D", "", x) for x in values}
-                ]
-                if new:
+        learned = self.scorer.name == "learned"
+        in_order = [_sentences_of(rank, c) for rank, c in enumerate(candidates)]
+        for group in [scored] if learned else in_order:
+            for unit in group:
+                if new := _contact_values(unit.text, values):
                     values.extend(new)
-                    found.append(_Sentence(rank, candidate, start, end, 1.0))
+                    found.append(unit)
+                    if learned:
+                        break
             if values:
                 break
         if not values:
             return None
         return _led(request, _assemble(request, found[:2]), "contact_lead", " / ".join(values))
+
+
+def _contact_values(text: str, known: list[str]) -> list[str]:
+    """The e-mail addresses and phone numbers in ``text`` not among ``known`` (by digits)."""
+    digits = {re.sub(r"\D", "", x) for x in known}
+    return [
+        v for v in _EMAIL.findall(text) + _PHONE.findall(text) if re.sub(r"\D", "", v) not in digits
+    ]
+
+
+def _sentences_of(rank: int, candidate: Candidate) -> list[_Sentence]:
+    """A candidate's sentences in reading order (the hand-set baseline's contact search:
+    the first passage with an address wins, with each of its sentences that holds one)."""
+    return [
+        _Sentence(rank, candidate, start, end, 1.0)
+        for start, end in sentence_spans(candidate.hit.text)
+    ]
 
 
 def _web_address(request: AnswerRequest, scored: list[_Sentence]) -> Answer | None:
@@ -190,15 +218,14 @@ def _led(request: AnswerRequest, answer: Answer, lead: str, value: str) -> Answe
     return answer
 
 
-def announced_list(request: AnswerRequest) -> Answer | None:
+def announced_list(request: AnswerRequest, scorer: UnitScorer) -> Answer | None:
     """The list the leading document announces for the kind of thing a list question asks
     for, item by item with its source; None when it announces none."""
     candidates = list(request.candidates[:ANSWER_CANDIDATES])
-    scored = _scored_sentences(request, candidates)
-    relevant = _relevant(request, sorted(scored, key=lambda s: s.score, reverse=True))
+    relevant = scorer.relevant(request, scored_units(request, scorer))
     if not relevant:
         return None
-    sources = [_source(_lead(relevant))]
+    sources = [_source(scorer.lead(relevant))]
     if request.kind == "who":
         # People are listed in whichever retrieved page names the group; not always the one
         # whose sentence holds most of the question ('Het kernteam (Topaz, Sensire, ...)').
@@ -229,7 +256,11 @@ def _lead(relevant: list[_Sentence]) -> _Sentence:
 
 
 def _choose(
-    request: AnswerRequest, scored: list[_Sentence], relevant: list[_Sentence], limit: int
+    request: AnswerRequest,
+    scored: list[_Sentence],
+    relevant: list[_Sentence],
+    limit: int,
+    scorer: UnitScorer,
 ) -> list[_Sentence]:
     """The best-scoring sentences (and sentence pairs), at most ``limit`` sentences in all;
     ``scored`` and ``relevant`` (the ones above the floor) are best first."""
@@ -251,8 +282,9 @@ def _choose(
         if budget == 0:
             break
     # When no chosen statement holds enough, they all stand: a second source beats no answer.
-    chosen = _covering_most(chosen, relevant, request.kind in _ONE_THING) or chosen
-    chosen = [_with_context(_with_next_chunk(request, s)) for s in chosen]
+    lead = scorer.lead(relevant) if relevant else None
+    chosen = _covering_most(chosen, relevant, lead, request.kind in _ONE_THING) or chosen
+    chosen = [expanded(request, s) for s in chosen]
     if request.kind == "why":
         chosen = [_with_reason(request, s) for s in chosen]
     if request.kind == "what":
@@ -263,7 +295,7 @@ def _choose(
 
 
 def _covering_most(
-    chosen: list[_Sentence], relevant: list[_Sentence], one_thing: bool
+    chosen: list[_Sentence], relevant: list[_Sentence], lead: _Sentence | None, one_thing: bool
 ) -> list[_Sentence]:
     """Statements from the document that holds most of the question, and from others only
     where the question may ask for several things.
@@ -277,9 +309,8 @@ def _covering_most(
     lists may stand in several documents: there another document's statement stays when it
     holds as much of the question.
     """
-    if not relevant:
+    if lead is None:
         return chosen
-    lead = _lead(relevant)
     if one_thing:
         return [s for s in chosen if _source(s) == _source(lead)]
     return [s for s in chosen if s.coverage >= lead.coverage - _SAME or _source(s) == _source(lead)]
@@ -294,20 +325,71 @@ def _parts(unit: _Sentence) -> set[str]:
     return {fold(" ".join(text[s:e].split())) for s, e in sentence_spans(text)}
 
 
-def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> list[_Sentence]:
-    """Each sentence, and each sentence with the one before it, scored against the question.
+def scored_units(request: AnswerRequest, scorer: UnitScorer) -> list[_Sentence]:
+    """The request's candidate units scored by ``scorer``, best first; made once per request
+    and scorer (the answerability decision, the list route and the generator all read them)."""
+    key = f"units:{scorer.name}"
+    if key not in request.memo:
+        units = _units(request, list(request.candidates[:ANSWER_CANDIDATES]))
+        scored = scorer.score(request, units)
+        request.memo[key] = sorted(scored, key=lambda s: s.score, reverse=True)
+    found: list[_Sentence] = request.memo[key]  # type: ignore[assignment]
+    return found
 
-    The score is the sentence's meaning (second-stage similarity, else the chunk's) plus the
-    share of the question's words it holds, rare words weighing most. A pair competes with
-    its sentences: 'De publicatie is overhandigd aan de minister' only answers together with
-    the sentence before it that names the publication.
+
+def candidate_units(request: AnswerRequest) -> list[Unit]:
+    """Every unit the answer step may choose from, unscored, in document order."""
+    return _units(request, list(request.candidates[:ANSWER_CANDIDATES]))
+
+
+def _units(request: AnswerRequest, candidates: list[Candidate]) -> list[_Sentence]:
+    """Each sentence, and each sentence with the one before it, with what is known of it.
+
+    A pair competes with its sentences: 'De publicatie is overhandigd aan de minister' only
+    answers together with the sentence before it that names the publication. The unscored
+    ``score`` is the pair's or sentence's meaning (second-stage similarity, else the
+    chunk's); a scorer sets the score the choice is made on.
     """
     vocabulary = request.vocabulary or _PlainVocabulary()
     weights = _question_weights(request, vocabulary)
     total = math.fsum(weights.values()) or 1.0
+    top_idf = max(weights.values(), default=0.0)
+    rarest = {t for t, w in weights.items() if w >= top_idf - _SAME}
+    names = _telling_names(request, vocabulary)
+    top_score = max((c.score for c in candidates), default=0.0) or 1.0
+    english = request.language != "nl"
 
     def coverage(terms: set[str]) -> float:
         return math.fsum(weights[t] for t in weights.keys() & terms) / total
+
+    def facts(
+        rank: int,
+        candidate: Candidate,
+        start: int,
+        end: int,
+        sims: tuple[float, ...],
+        terms: set[str],
+    ) -> UnitFacts:
+        text = candidate.hit.text
+        unit = text[start:end]
+        return UnitFacts(
+            kind=request.kind,
+            english=english,
+            text=unit,
+            similarity=max(sims),
+            similarity_low=min(sims),
+            chunk_dense=candidate.dense,
+            chunk_share=candidate.score / top_score,
+            rank=rank,
+            sentences=len(sims),
+            coverage=coverage(terms),
+            rare_coverage=len(rarest & terms) / len(rarest) if rarest else 0.0,
+            names_held=_names_held(unit, names),
+            names_person=_names_person(unit, vocabulary.names),
+            heading=_is_heading(text, start, end),
+            points_back=bool(_ANAPHOR.match(unit)),
+            position=start / max(len(text), 1),
+        )
 
     out: list[_Sentence] = []
     for rank, candidate in enumerate(candidates):
@@ -319,31 +401,121 @@ def _scored_sentences(request: AnswerRequest, candidates: list[Candidate]) -> li
                 previous = None
                 continue
             terms = set(vocabulary.terms(text[start:end]))
-            share = coverage(terms)
-            score = similarity + LEXICAL_WEIGHT * share
-            out.append(_Sentence(rank, candidate, start, end, score, coverage=share))
+            known = facts(rank, candidate, start, end, (similarity,), terms)
+            out.append(
+                _Sentence(rank, candidate, start, end, similarity, 0.0, 1, known.coverage, known)
+            )
             if previous and not _is_heading(text, previous[0], previous[1]):
-                share = coverage(previous[3] | terms)
-                score = max(previous[2], similarity) + LEXICAL_WEIGHT * share - PAIR_COST
+                pair = facts(
+                    rank,
+                    candidate,
+                    previous[0],
+                    end,
+                    (previous[2], similarity),
+                    previous[3] | terms,
+                )
                 out.append(
-                    _Sentence(rank, candidate, previous[0], end, score, sentences=2, coverage=share)
+                    _Sentence(
+                        rank,
+                        candidate,
+                        previous[0],
+                        end,
+                        pair.similarity,
+                        0.0,
+                        2,
+                        pair.coverage,
+                        pair,
+                    )
                 )
             previous = (start, end, similarity, terms)
-    names = _telling_names(request, vocabulary)
-    names_in_corpus = vocabulary.names
-    kept = []
-    for unit in out:
-        if _is_heading(unit.candidate.hit.text, unit.start, unit.end) and not (
-            request.kind in ("when", "where", "how_many") and re.search(r"\d", unit.text)
-        ):
-            continue
-        unit.base = unit.score
-        unit.score += -0.01 * unit.rank + 0.04 * _names_held(unit.text, names)
-        unit.score += _kind_bonus(request.kind, unit.text)
-        if request.kind == "who" and _names_person(unit.text, names_in_corpus):
-            unit.score += PERSON_BONUS
-        kept.append(unit)
-    return kept
+    return out
+
+
+class UnitScorer(Protocol):
+    """Scores the candidate units of a request and says which are relevant enough to say."""
+
+    name: str
+
+    def score(self, request: AnswerRequest, units: list[_Sentence]) -> list[_Sentence]: ...
+
+    def relevant(self, request: AnswerRequest, scored: list[_Sentence]) -> list[_Sentence]: ...
+
+    def lead(self, relevant: list[_Sentence]) -> _Sentence: ...
+
+    def unsure(self, best: _Sentence) -> bool:
+        """Whether even the best unit is unlikely to answer: the answer then says so."""
+        ...
+
+
+#: A unit is said beside the best one when the model finds it at least this share as likely
+#: to hold the answer: the statements of an answer are about as likely as each other. Out
+#: of fold (grouped CV; default / corpus-more / corpus-train pass, median characters):
+#: 'more likely than not' (p >= 0.5) 0.83 / 0.68 / 0.54, 238-276 characters; every unit
+#: within the sentence budget 0.89 / 0.79 / 0.64, 403-470 characters (over the 350 an
+#: answer may have); half as likely 0.88 / 0.77 / 0.60, 278-348 characters.
+AS_LIKELY = 0.5
+
+
+class LearnedScorer:
+    """The learned chooser: a unit's score is the model's log-odds that it holds the answer;
+    the best unit is said, with those about as likely (``AS_LIKELY``)."""
+
+    name = "learned"
+
+    def __init__(self, model: LinearModel) -> None:
+        self.model = model
+
+    def score(self, request: AnswerRequest, units: list[_Sentence]) -> list[_Sentence]:
+        rows = unit_rows([u.facts for u in units if u.facts is not None])
+        for unit, log_odds in zip(units, self.model.log_odds(rows), strict=True):
+            unit.score = unit.base = log_odds
+        return units
+
+    def relevant(self, request: AnswerRequest, scored: list[_Sentence]) -> list[_Sentence]:
+        top = probability(scored[0].score) if scored else 0.0
+        return [s for s in scored if probability(s.score) >= AS_LIKELY * top]
+
+    def lead(self, relevant: list[_Sentence]) -> _Sentence:
+        return relevant[0]
+
+    def unsure(self, best: _Sentence) -> bool:
+        """The best unit is less likely than not to hold the answer."""
+        return best.score < 0.0
+
+
+class HandSetScorer:
+    """Today's hand-set sentence scoring, kept as the named baseline every report shows:
+    meaning plus LEXICAL_WEIGHT x word coverage, less PAIR_COST for a pair, then bonuses
+    for the retrieval rank, the question's names, the kind and a person's name."""
+
+    name = "hand-set"
+
+    def score(self, request: AnswerRequest, units: list[_Sentence]) -> list[_Sentence]:
+        kept = []
+        for unit in units:
+            facts = unit.facts
+            assert facts is not None
+            if facts.heading and not (
+                request.kind in ("when", "where", "how_many") and re.search(r"\d", unit.text)
+            ):
+                continue
+            unit.base = facts.similarity + LEXICAL_WEIGHT * facts.coverage
+            unit.base -= PAIR_COST if unit.sentences > 1 else 0.0
+            unit.score = unit.base - 0.01 * unit.rank + 0.04 * facts.names_held
+            unit.score += _kind_bonus(request.kind, unit.text)
+            if request.kind == "who" and facts.names_person:
+                unit.score += PERSON_BONUS
+            kept.append(unit)
+        return kept
+
+    def relevant(self, request: AnswerRequest, scored: list[_Sentence]) -> list[_Sentence]:
+        return _relevant(request, scored)
+
+    def lead(self, relevant: list[_Sentence]) -> _Sentence:
+        return _lead(relevant)
+
+    def unsure(self, best: _Sentence) -> bool:
+        return False  # the hand-set scores are no probability
 
 
 def _question_weights(request: AnswerRequest, vocabulary: Vocabulary) -> dict[str, float]:
@@ -399,6 +571,12 @@ def _kind_bonus(kind: Kind, text: str) -> float:
     if kind == "where":
         return 0.02 if re.search(r"\b(in|bij|aan|op) (het |de )?[A-Z]", text) else 0.0
     return 0.0
+
+
+def expanded(request: AnswerRequest, unit: Unit) -> Unit:
+    """What is said of a chosen unit: read on into the next chunk where it ends its chunk,
+    then with the context a short statement, a document's question or a list needs."""
+    return _with_context(_with_next_chunk(request, unit))
 
 
 def _with_next_chunk(request: AnswerRequest, sentence: _Sentence) -> _Sentence:

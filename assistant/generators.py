@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from assistant.answer import Answer
-from assistant.extractive import ExtractiveGenerator
+from assistant.extractive import ExtractiveGenerator, UnitScorer
 from assistant.openai_backend import OpenAIGenerator
 from assistant.request import AnswerRequest
 from index.errors import ConfigError
@@ -32,9 +32,10 @@ class StreamingGenerator(AnswerGenerator, Protocol):
         ...
 
 
-def make_generator(settings: Settings) -> AnswerGenerator:
+def make_generator(settings: Settings, scorer: UnitScorer | None = None) -> AnswerGenerator:
+    """The generator settings name; the extractive one chooses its units with ``scorer``."""
     factories: dict[str, Callable[[Settings], AnswerGenerator]] = {
-        "extractive": lambda s: ExtractiveGenerator(s.answer_sentences),
+        "extractive": lambda s: ExtractiveGenerator(s.answer_sentences, scorer),
         "openai": OpenAIGenerator.from_settings,
     }
     try:

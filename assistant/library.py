@@ -34,7 +34,9 @@ def chunking_options(settings: Settings) -> ChunkingOptions:
 
 def ingest_limits(settings: Settings) -> IngestLimits:
     return IngestLimits(
-        max_file_bytes=int(settings.max_file_mb * 1e6), max_pdf_pages=settings.max_pdf_pages
+        max_file_bytes=int(settings.max_file_mb * 1e6),
+        max_pdf_pages=settings.max_pdf_pages,
+        file_seconds=settings.file_time_limit,
     )
 
 

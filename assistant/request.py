@@ -37,6 +37,9 @@ class AnswerRequest:
     document_chunks: Callable[[str], Sequence[Hit]] = field(default=lambda source: ())
     #: When a document was written, by source (the date in its header), or None.
     document_date: Callable[[str], dt.date | None] = field(default=lambda source: None)
+    #: What the answer step works out once per request and several routes read (the scored
+    #: candidate units), by name.
+    memo: dict[str, object] = field(default_factory=dict)
 
 
 def passage(candidate: Candidate) -> Passage:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import zoneinfo
 from collections.abc import Iterator, Sequence
@@ -14,18 +15,35 @@ from pathlib import Path
 from assistant.answer import Answer, Passage, Turn, last_said
 from assistant.answerability import AnswerabilityPolicy, Evidence, gather_evidence
 from assistant.constraints import from_periods, within_periods
+from assistant.explain import Examination, examined_unit
+from assistant.extractive import (
+    HandSetScorer,
+    LearnedScorer,
+    Unit,
+    UnitScorer,
+    candidate_units,
+    expanded,
+    scored_units,
+)
+from assistant.features import question_vector, unit_rows
 from assistant.generators import AnswerGenerator, make_generator
 from assistant.library import DocumentLibrary, chunking_options, ingest_limits
+from assistant.model import DEFAULT_MODEL, AnswerModel, probability
 from assistant.offtopic import OffTopicDetector
 from assistant.question import Question
 from assistant.request import AnswerRequest, passage
 from assistant.routes import (
+    AnswerabilityDecision,
     AnswerRoute,
     Asked,
     Deadline,
+    HandSetDecision,
+    LearnedDecision,
     PassagesRoute,
+    UnanswerableRoute,
     answer_by_routes,
     make_routes,
+    question_facts,
 )
 from index.embedders import Embedder, make_embedder, remembering
 from index.errors import IndexEmptyError, QuestionError
@@ -58,6 +76,10 @@ class Assistant:
         self._retriever: HybridRetriever | None = None
         self._generator: AnswerGenerator | None = None
         self._routes: list[AnswerRoute] | None = None
+        self._answer_model: AnswerModel | None = None
+        self._scorer: UnitScorer | None = None
+        self._off_topic_detector: OffTopicDetector | None = None
+        self._chooser = settings.answer_chooser
 
     @property
     def embedder(self) -> Embedder:
@@ -105,9 +127,9 @@ class Assistant:
             progress,
             ingest_limits(self.settings),
         )
+        # The ingest's words were embedded and stored under its write lock; the keyword index
+        # is rebuilt (read only) at the next question, so nothing runs after the lock.
         self.retriever.invalidate()
-        if report.changed and self.settings.term_bridge:
-            self.retriever.keyword_index()  # embeds the new words now, not at the first question
         return report
 
     def require_index(self) -> None:
@@ -135,10 +157,48 @@ class Assistant:
         return dt.datetime.now(zoneinfo.ZoneInfo(self.settings.timezone)).date()
 
     @property
+    def answer_model(self) -> AnswerModel:
+        """The learned chooser's and answerability decision's model (the packaged file
+        unless settings or ``use_answer_model`` name another)."""
+        if self._answer_model is None:
+            self._answer_model = AnswerModel.load(self.settings.answer_model or DEFAULT_MODEL)
+        return self._answer_model
+
+    def use_answer_model(self, model: AnswerModel | None) -> None:
+        """Answer with the learned ``model`` from now on (None: as settings say again):
+        what the out-of-fold evaluation swaps between folds."""
+        self._answer_model = model
+        self._chooser = "learned" if model is not None else self.settings.answer_chooser
+        self._scorer = None
+        self._generator = None
+        self._routes = None
+
+    @property
+    def scorer(self) -> UnitScorer:
+        """What scores the candidate units: the learned chooser or the hand-set baseline."""
+        if self._scorer is None:
+            learned = self._chooser == "learned"
+            self._scorer = LearnedScorer(self.answer_model.units) if learned else HandSetScorer()
+        return self._scorer
+
+    @property
     def generator(self) -> AnswerGenerator:
         if self._generator is None:
-            self._generator = make_generator(self.settings)
+            self._generator = make_generator(self.settings, self.scorer)
         return self._generator
+
+    def _decision(self) -> AnswerabilityDecision:
+        off_topic = self._off_topic()
+        if self._chooser == "learned":
+            return LearnedDecision(
+                self.answer_model, self.scorer, off_topic, self.retriever.query_vector
+            )
+        policy = AnswerabilityPolicy(
+            min_dense=self.settings.min_relevance,
+            min_support=self.settings.min_support,
+            coverage_weight=self.settings.coverage_weight,
+        )
+        return HandSetDecision(policy, off_topic, self.retriever.query_vector)
 
     @property
     def routes(self) -> list[AnswerRoute]:
@@ -151,13 +211,9 @@ class Assistant:
                 describe=self._describe,
                 document_text=self.document_text,
                 keywords=self.retriever.keyword_index,
-                policy=AnswerabilityPolicy(
-                    min_dense=self.settings.min_relevance,
-                    min_support=self.settings.min_support,
-                    coverage_weight=self.settings.coverage_weight,
-                ),
-                off_topic=OffTopicDetector(self.embedder),
-                question_vector=self.retriever.query_vector,
+                decision=self._decision(),
+                scorer=self.scorer,
+                max_unknown=AnswerabilityPolicy.max_unknown,
             )
         return self._routes
 
@@ -247,6 +303,52 @@ class Assistant:
             document_date=self.retriever.document_date,
         )
 
+    def examine(
+        self, question: str, today: dt.date | None = None, history: Sequence[Turn] = ()
+    ) -> Examination:
+        """What the answer step sees of ``question``: its candidate units with their features
+        and the current chooser's scores (best first), and the answerability evidence."""
+        asked = self._asked(question, today, history, None)
+        answered_by = None
+        for route in self.routes:
+            if isinstance(route, UnanswerableRoute):
+                break
+            if route.applies(asked) and route.answer(asked) is not None:
+                answered_by = route.name
+                break
+        analysed = asked.question
+        if not asked.candidates:
+            return Examination(analysed.text, analysed.kind, analysed.language, answered_by,
+                               None, [], None, None)  # fmt: skip
+        request = asked.request
+        scored = scored_units(request, self.scorer)
+        scores = {_place(u): u.score for u in scored}
+        every = candidate_units(request)
+        rows = unit_rows([u.facts for u in every if u.facts is not None])
+        units = [
+            examined_unit(u, row, expanded(request, u).text, scores.get(_place(u)))
+            for u, row in zip(every, rows, strict=True)
+        ]
+        units.sort(key=lambda u: -math.inf if u.score is None else u.score, reverse=True)
+        evidence = gather_evidence(analysed.text, asked.candidates, self.retriever.keyword_index())
+        facts = None
+        answerable = None
+        if answered_by is None:
+            facts = question_facts(
+                asked, evidence, scored, self._off_topic(), self.retriever.query_vector
+            )
+            if isinstance(self.scorer, LearnedScorer):
+                row = question_vector(facts)
+                answerable = probability(self.answer_model.answerable.log_odds([row])[0])
+        top = str(asked.candidates[0].hit.metadata.get("source", ""))
+        return Examination(analysed.text, analysed.kind, analysed.language, answered_by, top,
+                           units, facts, answerable)  # fmt: skip
+
+    def _off_topic(self) -> OffTopicDetector:
+        if self._off_topic_detector is None:
+            self._off_topic_detector = OffTopicDetector(self.embedder)
+        return self._off_topic_detector
+
     def evidence(self, question: str, history: Sequence[Turn] = ()) -> Evidence:
         """What retrieval finds for ``question``: what the answerability decision reads, from
         the same candidates an answer gets (the question's periods first)."""
@@ -287,6 +389,10 @@ class Assistant:
 
     def events(self) -> list[Event]:
         return self.store.events()
+
+
+def _place(unit: Unit) -> tuple[str, int, int]:
+    return (unit.candidate.hit.id, unit.start, unit.end)
 
 
 _REFERS_BACK = pattern("refers_back")

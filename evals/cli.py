@@ -5,20 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from assistant.api import (
-    Assistant,
+    DEFAULT_MODEL,
     RvError,
-    Settings,
+    default_corpus_dir,
     langchain_baselines,
     parse_today,
-    squash_whitespace,
 )
-from evals.questions import DEFAULT_QUESTIONS, Item, QuestionFileError, load_questions
+from evals.learn import LabelledSet, cross_validate, cv_table, open_set, train
+from evals.questions import DEFAULT_QUESTIONS, Item, QuestionFileError
 from evals.report import compare_table, html_report, metrics_table, sets_table
 from evals.run import (
     EvalSet,
@@ -33,6 +34,19 @@ from evals.run import (
 )
 
 DEFAULT_FLOOR = Path(__file__).resolve().parent / "floor.json"
+
+
+def sets_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--set CORPUS QUESTIONS``, repeatable: the labelled sets a command reads."""
+    return click.option(
+        "--set",
+        "sets",
+        nargs=2,
+        multiple=True,
+        type=click.Path(exists=True, path_type=Path),
+        metavar="CORPUS QUESTIONS",
+        help=help_text,
+    )
 
 
 @click.command("eval")
@@ -51,15 +65,9 @@ DEFAULT_FLOOR = Path(__file__).resolve().parent / "floor.json"
     default=None,
     help="Documents the questions are about (default: the shipped corpus, or RV_CORPUS_DIR).",
 )
-@click.option(
-    "--set",
-    "sets",
-    nargs=2,
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    metavar="CORPUS QUESTIONS",
-    help="A (corpus folder, question file) pair; repeat it to score several side by side "
-    "(each gets its own index, result and report, in a folder named after the set).",
+@sets_option(
+    "A (corpus folder, question file) pair; repeat it to score several side by side "
+    "(each gets its own index, result and report, in a folder named after the set)."
 )
 @click.option("--today", default=None, help="Freeze today (YYYY-MM-DD) for items without one.")
 @click.option(
@@ -97,6 +105,13 @@ DEFAULT_FLOOR = Path(__file__).resolve().parent / "floor.json"
     default=None,
     help="Compare two result.json files (OLD NEW) instead of running.",
 )
+@click.option(
+    "--cv",
+    is_flag=True,
+    help="Report the learned answer model out of fold instead: grouped cross-validation "
+    "(documents as groups) over every --set, leave-one-set-out, the hand-set baseline, the "
+    "learning curve and the model's weights (Markdown and cv.json in --out).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result (or comparison) as JSON.")
 def eval_command(
     questions_file: Path,
@@ -109,6 +124,7 @@ def eval_command(
     floor_file: Path | None,
     write_floor: Path | None,
     compare_files: tuple[Path, Path] | None,
+    cv: bool,
     as_json: bool,
 ) -> None:
     """Score the assistant (and the plain LangChain recipe) on one or more question sets."""
@@ -119,6 +135,9 @@ def eval_command(
         pairs = [EvalSet.of(c, q) for c, q in sets] or [EvalSet.of(corpus_dir, questions_file)]
         folder = out or Path(".rv/eval-runs") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         day = parse_today(today)
+        if cv:
+            _cross_validate(pairs, day, index_dir, folder, as_json)
+            return
         results: dict[str, dict[str, Any]] = {}
         for pair in pairs:
             where = index_dir if len(pairs) == 1 else index_dir / pair.label
@@ -159,26 +178,9 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def _run(pair: EvalSet, today: dt.date | None, index_dir: Path, baselines: bool) -> dict[str, Any]:
-    items = load_questions(pair.questions)
-    overrides: dict[str, Any] = {"index_dir": index_dir}
-    if pair.corpus is not None:
-        overrides["corpus_dir"] = pair.corpus
-    settings = Settings(**overrides)
-    assistant = Assistant(settings)
-    report = assistant.ingest()
-    if not report.ok:
-        raise QuestionFileError(
-            f"the corpus {settings.corpus_dir} did not ingest cleanly: {report.failed}"
-        )
-    texts: dict[str, list[str]] = {}
-
-    def source_text(source: str) -> list[str]:
-        """The document as the index holds it (cleaned) and as the file says it (raw)."""
-        if source not in texts:
-            versions = [assistant.document_text(source), _file_text(source)]
-            texts[source] = [squash_whitespace(v) for v in versions if v]
-        return texts[source]
-
+    labelled = open_set(pair, index_dir, answer_chooser=None)
+    items, assistant, source_text = labelled.items, labelled.assistant, labelled.source_text
+    settings = assistant.settings
     systems: list[tuple[str, Any]] = [("assistant", assistant)]
     if baselines:
         systems.extend(langchain_baselines(settings.corpus_dir))
@@ -199,16 +201,6 @@ def _run(pair: EvalSet, today: dt.date | None, index_dir: Path, baselines: bool)
             "min_relevance": settings.min_relevance,
         },
     )
-
-
-def _file_text(source: str) -> str:
-    """The raw file text: baselines quote it as extracted, without cleaning."""
-    path = Path(source)
-    if path.suffix.lower() == ".pdf":
-        from pypdf import PdfReader
-
-        return "\n".join(p.extract_text() or "" for p in PdfReader(str(path)).pages)
-    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
 
 class _progress:
@@ -250,3 +242,67 @@ def _compare(old: Path, new: Path, as_json: bool) -> None:
         click.echo(json.dumps(comparison, ensure_ascii=False, indent=1))
     else:
         click.echo(compare_table(comparison))
+
+
+def _open_sets(pairs: list[EvalSet], index_dir: Path) -> list[LabelledSet]:
+    return [open_set(p, index_dir if len(pairs) == 1 else index_dir / p.label) for p in pairs]
+
+
+def _cross_validate(
+    pairs: list[EvalSet], today: dt.date | None, index_dir: Path, folder: Path, as_json: bool
+) -> None:
+    results = cross_validate(_open_sets(pairs, index_dir), today)
+    _write_json(folder / "cv.json", results)
+    table = cv_table(results)
+    (folder / "cv.md").write_text(table + "\n", encoding="utf-8")
+    click.echo(json.dumps(results, ensure_ascii=False) if as_json else table)
+
+
+def _known_sets() -> list[tuple[Path, Path]]:
+    """The labelled sets ``rv train`` uses by default: the shipped one, and those of
+    ../shared beside the checkout when they are there."""
+    found = [(default_corpus_dir(), DEFAULT_QUESTIONS)]
+    shared = Path(__file__).resolve().parents[2] / "shared"
+    for name in ("corpus-more", "corpus-train"):
+        if (shared / name / "questions.yaml").exists():
+            found.append((shared / name / "docs", shared / name / "questions.yaml"))
+    return found
+
+
+@click.command("train")
+@sets_option(
+    "A labelled (corpus folder, question file) pair to train on; repeatable (default: "
+    "the shipped set, and ../shared/corpus-more and ../shared/corpus-train where present)."
+)
+@click.option("--today", default=None, help="Freeze today (YYYY-MM-DD) for items without one.")
+@click.option(
+    "--index-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".rv/eval-index"),
+    show_default=True,
+    help="Where each set's index is built (incrementally), one folder per set.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_MODEL,
+    show_default="the package's assistant/models/answer-model.json",
+    help="The model file to write.",
+)
+def train_command(
+    sets: tuple[tuple[Path, Path], ...], today: str | None, index_dir: Path, out: Path
+) -> None:
+    """Fit the answer model (chooser and answerability decision) on labelled question sets."""
+    try:
+        pairs = [EvalSet.of(c, q) for c, q in (sets or _known_sets())]
+        model = train(_open_sets(pairs, index_dir), parse_today(today))
+        model.save(out)
+        trained = model.trained_on
+        click.echo(
+            f"trained on {trained['questions']} questions ({trained['units']} units) of "
+            + ", ".join(f"{k} ({v})" for k, v in trained["sets"].items())
+            + f"; refusal below {model.refuse_below:.3f}; written to {out}"
+        )
+    except RvError as exc:
+        click.secho(f"Error: {exc}", fg="red", err=True)
+        sys.exit(2)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,8 +37,17 @@ METRICS = [
 LATENCY = ["latency.p50_ms", "latency.p95_ms", "answer.median_chars"]
 
 
+def _without_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _matches(pattern: str, text: str) -> bool:
-    return re.search(fold(pattern), fold(squash_whitespace(text))) is not None
+    """Case-insensitive, accents folded. The pattern keeps its case: lower-casing it turned
+    '\\W' (not a word character) into '\\w' and '\\D' into '\\d', so a phone pattern
+    '015\\W*380' never matched '015 -380'."""
+    folded = fold(squash_whitespace(text))
+    return re.search(_without_accents(pattern), folded, re.IGNORECASE) is not None
 
 
 def fact_found(alternatives: Iterable[str], text: str) -> bool:
@@ -66,6 +76,8 @@ class Score:
     citation_recall: float | None = None
     verbatim: float | None = None
     refused: bool = False
+    #: The answer's confidence: high, low or refused.
+    confidence: str | None = None
     language_match: float | None = None
     missing_facts: list[list[str]] = field(default_factory=list)
     forbidden_found: list[str] = field(default_factory=list)
@@ -92,6 +104,7 @@ def score_answer(
         item.id, item.kind, language, item.answerable, bool(item.cite), latency_ms=latency_ms
     )
     score.refused = answer.refused
+    score.confidence = answer.sureness
     score.answer_chars = len(answer.answer)
     score.language_match = float(detect_language(_answer_prose(answer)) == language)
     score.no_forbidden = 1.0

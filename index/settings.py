@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -165,6 +165,19 @@ class Settings(BaseSettings):
     )
     openai_max_tokens: int = Field(default=400, ge=16, description="Longest generated answer.")
     answer_sentences: int = Field(default=3, ge=1, description="Sentences in an extractive answer.")
+    answer_chooser: Literal["learned", "hand-set"] = Field(
+        default="learned",
+        description="How the answer step picks the sentences that answer and decides whether "
+        "any does: 'learned' (the logistic models of the answer model file, trained with "
+        "`rv train` on labelled questions), or 'hand-set' (the earlier hand-set weights and "
+        "thresholds, kept as the baseline every `rv eval --cv` report shows).",
+    )
+    answer_model: Path | None = Field(
+        default=None,
+        description="The answer model file (JSON) the learned chooser reads; default: the "
+        "one shipped in the package (assistant/models/answer-model.json). `rv train --out` "
+        "writes one.",
+    )
     min_relevance: float = Field(
         default=0.72,
         description="Cosine similarity of the best passage below which the assistant says "

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from assistant.answer import Answer
-from assistant.extractive import ExtractiveGenerator
+from assistant.extractive import ExtractiveGenerator, HandSetScorer
 from assistant.question import Question
 from assistant.request import AnswerRequest
 from assistant.routes import Asked, Deadline, PassagesRoute, answer_by_routes
@@ -61,7 +61,7 @@ def test_a_who_question_puts_the_sentence_that_names_a_person_first() -> None:
         "Marit van der Berg leidt het schoolproject."
     )
     request = _request("Wie leidt het schoolproject van de school?", {"a.txt": text}, {})
-    scored = extractive._scored_sentences(request, list(request.candidates))
+    scored = extractive.scored_units(request, extractive.HandSetScorer())
     best = max(scored, key=lambda s: s.score)
     assert best.text == "Marit van der Berg leidt het schoolproject."
     words_only = max(scored, key=lambda s: s.base)
@@ -213,12 +213,13 @@ def test_a_question_about_people_gets_the_listed_ones_it_names() -> None:
         **{f"{i}.txt": f"Bericht {i} over de zorg in de wijk en het werk." for i in range(8)},
     }
     listed = announced_list(
-        _request("Wie vertegenwoordigen Sensire in het kernteam?", documents, {})
+        _request("Wie vertegenwoordigen Sensire in het kernteam?", documents, {}),
+        HandSetScorer(),
     )
     assert listed is not None and "Kees Jansen en Lies de Wit, Sensire" in listed.answer
     assert "Anna Bos" not in listed.answer
     # A question about one person is no question about a group's list.
-    assert announced_list(_request("Wie is Kees Jansen?", documents, {})) is None
+    assert announced_list(_request("Wie is Kees Jansen?", documents, {}), HandSetScorer()) is None
 
 
 def _asked(question: str, deadline: float) -> Asked:

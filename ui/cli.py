@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import asdict
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, TextIO
@@ -19,6 +20,7 @@ from assistant.api import (
     Answer,
     Assistant,
     Event,
+    Examination,
     Filters,
     IndexBusyError,
     IndexEmptyError,
@@ -243,6 +245,12 @@ def _done(bar: _Bar) -> str:
 )
 @click.option("--theme", "themes", multiple=True, help="Only documents with this theme.")
 @click.option("--keyword", "keywords", multiple=True, help="Only documents with this keyword.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also show the candidate units the answer was chosen from, with their features and "
+    "scores, and the answerability evidence (with --json: an 'explain' object).",
+)
 @reports_errors
 def ask_command(
     question: str | None,
@@ -254,6 +262,7 @@ def ask_command(
     documents: tuple[str, ...],
     themes: tuple[str, ...],
     keywords: tuple[str, ...],
+    explain: bool,
 ) -> None:
     """Answer QUESTION from the indexed documents, with numbered sources."""
     assistant = Assistant(_settings(index_dir, top_k=top_k))
@@ -265,10 +274,52 @@ def ask_command(
     if not question:
         raise QuestionError('Give a question, e.g. rv ask "Wanneer is de volgende bijeenkomst?"')
     answer = assistant.ask(question, today=frozen, filters=filters)
+    shown = assistant.examine(question, today=frozen) if explain else None
     if as_json:
-        click.echo(json.dumps(answer.as_dict(), ensure_ascii=False))
+        result = answer.as_dict()
+        if shown is not None:
+            result["explain"] = explanation(shown)
+        click.echo(json.dumps(result, ensure_ascii=False))
     else:
         click.echo(format_answer(answer))
+        if shown is not None:
+            click.echo("\n" + format_explanation(shown))
+
+
+#: Candidate units an explanation shows: the best ones, as they are scored.
+EXPLAINED_UNITS = 8
+
+
+def explanation(shown: Examination) -> dict[str, Any]:
+    """What the answer step saw, as JSON: the best units with features and scores."""
+    return {
+        "kind": shown.kind,
+        "answered_by": shown.answered_by,
+        "answerable": shown.answerable,
+        "evidence": asdict(shown.facts) if shown.facts else None,
+        "units": [
+            {
+                "score": u.score,
+                "text": u.text,
+                "source": u.source,
+                "page": u.page,
+                "features": {k: round(v, 4) for k, v in u.features.items()},
+            }
+            for u in shown.units[:EXPLAINED_UNITS]
+        ],
+    }
+
+
+def format_explanation(shown: Examination) -> str:
+    lines = [f"kind: {shown.kind}; answered by: {shown.answered_by or 'the passages'}"]
+    if shown.answerable is not None:
+        lines.append(f"probability that the documents answer: {shown.answerable:.3f}")
+    for unit in shown.units[:EXPLAINED_UNITS]:
+        score = "skipped" if unit.score is None else f"{unit.score:+.2f}"
+        lines.append(f"{score}  {' '.join(unit.text.split())[:110]}")
+        telling = sorted(unit.features.items(), key=lambda kv: -abs(kv[1]))[:6]
+        lines.append("        " + ", ".join(f"{k}={v:.2f}" for k, v in telling))
+    return "\n".join(lines)
 
 
 def answer_lines(
