@@ -72,9 +72,7 @@ def fit_linear(
 
     x = np.asarray(as_table(rows, len(features)), dtype=float)
     y = np.asarray(labels, dtype=int)
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale == 0] = 1.0  # a constant feature: no information, no division by zero
+    mean, scale = _standardisation(x)
     model = LogisticRegression(C=REGULARISATION, class_weight="balanced", max_iter=3000)
     model.fit((x - mean) / scale, y)
     return LinearModel(
@@ -92,7 +90,8 @@ def fit_units(examples: Sequence[QuestionExample], strength: float | None = None
     answers, not how high similarity runs for that question), then calibrated to a
     probability over every unit (Platt). Its regularisation is chosen by inner grouped
     cross-validation on ``examples`` (top-1 hits), from ``REGULARISATIONS``, unless given."""
-    mean, scale = _standardisation([u.row for e in examples for u in e.units])
+    rows = [u.row for e in examples for u in e.units]
+    mean, scale = _standardisation(np.asarray(as_table(rows, len(UNIT_FEATURES)), dtype=float))
     if strength is None:
         strength = _chosen_regularisation(examples, mean, scale)
     coef = _pairwise_coef(examples, mean, scale, strength)
@@ -106,10 +105,14 @@ REGULARISATIONS = (0.01, 0.1, 1.0)
 PAIRS_PER_QUESTION = 200
 
 
-def _standardisation(rows: Sequence[list[float]]) -> tuple[np.ndarray, np.ndarray]:
-    x = np.asarray(as_table(rows, len(UNIT_FEATURES)), dtype=float)
+#: A spread below this is a constant feature seen through rounding (a std of 1e-15);
+#: the model file keeps 6 decimals, so such a scale would be stored as 0.
+CONSTANT_SPREAD = 1e-6
+
+
+def _standardisation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     scale = x.std(axis=0)
-    scale[scale == 0] = 1.0  # a constant feature: no information, no division by zero
+    scale[scale < CONSTANT_SPREAD] = 1.0  # a constant feature: no information, no division by zero
     return x.mean(axis=0), scale
 
 

@@ -168,9 +168,10 @@ def test_the_learned_chooser_says_the_best_unit_and_those_about_as_likely() -> N
     assert scored[0].text.startswith("Het kernteam")
     relevant = scorer.relevant(request, scored)
     assert all(math.exp(s.score) / (1 + math.exp(s.score)) >= 0 for s in relevant)
-    assert relevant[0] is scored[0] and not any(
-        s.text.startswith("De bijeenkomst") for s in relevant
-    )
+    # The sentence without the asked words is far less likely, so it is not said; the pair
+    # holding both sentences covers the question as well as the best one, so it may be.
+    assert relevant[0] is scored[0]
+    assert "De bijeenkomst was gezellig en goed bezocht." not in [s.text for s in relevant]
 
 
 def test_an_answer_says_how_sure_it_is() -> None:
