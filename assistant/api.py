@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from assistant.answer import Answer, Citation, Passage, Turn
 from assistant.baseline import LangChainBaseline, langchain_baselines
+from assistant.calendar import distinct_events, most_detailed
 from assistant.explain import Examination, ExaminedUnit
 from assistant.library import DocumentLibrary, LibraryChange
 from assistant.model import DEFAULT_MODEL, AnswerModel
@@ -63,10 +64,12 @@ __all__ = [
     "UnitExample",
     "default_corpus_dir",
     "detect_language",
+    "distinct_events",
     "dutch_date",
     "fit_answer_model",
     "fold",
     "langchain_baselines",
+    "most_detailed",
     "parse_history",
     "parse_today",
     "read_data_file",

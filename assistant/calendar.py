@@ -43,6 +43,8 @@ _ASKER_ACTS = pattern("calendar_asker_acts")
 #: A follow-up that points back at the event of the turn before ('En waar is dat?').
 _POINTS_BACK = pattern("calendar_points_back")
 _STOP = words("calendar_stopwords")
+#: Words any text has ('doen', 'meer'): no sign that two records share a subject.
+_EVERYDAY = {w[:6] for w in words("stopwords")}
 #: How many, who or why about an event: the passages answer, not the dates.
 _NOT_DATES = pattern("calendar_not_dates")
 _MONTHS_NL = DUTCH_MONTHS
@@ -301,20 +303,84 @@ def _open(undated: Sequence[Event], today: dt.date) -> list[Event]:
 
 
 def _by_date(events: Sequence[Event]) -> list[tuple[list[int], Event]]:
-    """Records of one date (several sources) as one: their [n] numbers and the most detailed
-    record, which speaks for all of them."""
-    grouped: dict[tuple[object, ...], list[int]] = {}
-    for n, event in enumerate(events, start=1):
-        key = (event.start, event.end, event.year if event.start is None else None)
-        grouped.setdefault(key, []).append(n)
-    return [
-        (numbers, max((events[n - 1] for n in numbers), key=_detail))
-        for numbers in grouped.values()
-    ]
+    """The distinct events among ``events``: each one's [n] numbers and the most detailed
+    of its records, which speaks for all of them."""
+    groups = distinct_events(events)
+    number = {id(e): n for n, e in enumerate(events, start=1)}
+    return [([number[id(e)] for e in group], most_detailed(group)) for group in groups]
 
 
-def _detail(event: Event) -> tuple[bool, bool, bool]:
-    return event.start_time is not None, event.place is not None, event.certainty == "stated"
+def most_detailed(group: Sequence[Event]) -> Event:
+    """The record that speaks for an event's records: the one that says the most."""
+    return max(group, key=_detail)
+
+
+def distinct_events(events: Sequence[Event]) -> list[list[Event]]:
+    """The records grouped into events, in their order: two records are one event when they
+    are of one date, no place or start time they give differs, and their subjects match.
+    Two events on one day stay two; a meeting that two documents name differently
+    ('drieluik', 'inspiratiebijeenkomst Tussen dromen en doen') is one when the words of
+    its name and heading meet."""
+    subjects = [_subject_words(e) for e in events]
+    groups: list[list[int]] = []
+    for i, event in enumerate(events):
+        same_day = [g for g in groups if _one_day(events[g[0]], event)]
+        joined = next(
+            (g for g in same_day if all(_may_be_one(events[j], event) for j in g)
+             and _subjects_meet(subjects, g, i, len(same_day))),
+            None,
+        )  # fmt: skip
+        if joined is None:
+            groups.append([i])
+        else:
+            joined.append(i)
+    return [[events[i] for i in g] for g in groups]
+
+
+def _one_day(a: Event, b: Event) -> bool:
+    return (a.start, a.end, a.year if a.start is None else None) == (
+        b.start,
+        b.end,
+        b.year if b.start is None else None,
+    )
+
+
+def _may_be_one(a: Event, b: Event) -> bool:
+    """Nothing the two records give is in conflict: a place or start time of each differs."""
+    if a.place and b.place and fold(a.place) != fold(b.place):
+        return False
+    return not (a.start_time and b.start_time and a.start_time != b.start_time)
+
+
+def _subjects_meet(subjects: Sequence[set[str]], group: Sequence[int], i: int, groups: int) -> bool:
+    """The record's subject shares a word with the group's; a record with no subject of its
+    own ('de volgende bijeenkomst') can only mean the one event known for that day."""
+    own = subjects[i]
+    if not own or all(not subjects[j] for j in group):
+        return groups == 1
+    return any(own & subjects[j] for j in group)
+
+
+def _subject_words(event: Event) -> set[str]:
+    """What a record is about: its name and the line just before its statement (a heading
+    or the sentence that introduces it). The context's earlier sentences are left out: they
+    share everyday words ('mensen', 'zorg') with any other announcement."""
+    own = _topic(fold(event.title)) - _EVERYDAY
+    if not own:
+        return set()  # a bare 'bijeenkomst': the line before may be a link's 'Meer informatie'
+    nearest = re.split(r"(?<=[.!?])\s+", event.context.strip())[-1] if event.context else ""
+    return own | (_topic(fold(nearest)) - _EVERYDAY)
+
+
+def _detail(event: Event) -> tuple[bool, bool, int, bool]:
+    """More detail first: a time, a place, a name of its own (over a bare 'bijeenkomst'),
+    then a written year."""
+    return (
+        event.start_time is not None,
+        event.place is not None,
+        len(_topic(fold(event.title)) - _EVERYDAY),
+        event.certainty == "stated",
+    )
 
 
 class _Phrases:

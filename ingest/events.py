@@ -72,6 +72,8 @@ _PLACE = re.compile(
     r"\b(?:bij|in|op locatie)\s+((?:Het |De )?[A-Z][\w-]*(?:\s+(?:\d+\w*|[A-Z][\w-]*))*"
     r"(?:\s+in\s+[A-Z][\w-]*)?)"
 )
+#: Words right before a date that make it a deadline ('aanmelden kan tot 7 september').
+_DEADLINE = re.compile(r"\b(" + "|".join(phrases("deadline_markers")) + r")\s*$", re.IGNORECASE)
 _ORGANISER = re.compile(
     r"\b(?:op initiatief van|georganiseerd door)\s+([A-Z][\w-]*(?:\s+[A-Za-z][\w-]*){0,3})"
 )
@@ -129,12 +131,12 @@ def extract_events(clean: CleanText, metadata: dict[str, object], has_pages: boo
     A line of page furniture is no heading, and the page's own date is no event."""
     text = clean.text
     context_years = _context_years(text)
-    written = document_date(text) or _url_date(str(metadata.get("url") or ""))
+    units = _dated_units(clean)
+    written = _page_date(text, units) or _url_date(str(metadata.get("url") or ""))
     events: list[Event] = []
     previous: dt.date | None = None
     heading = ""
     before: list[str] = []  # the undated sentences since the heading
-    units = _dated_units(clean)
     for number, (start, end) in enumerate(units):
         unit = text[start:end]
         header = _is_header(clean, start)
@@ -160,15 +162,62 @@ def extract_events(clean: CleanText, metadata: dict[str, object], has_pages: boo
             )  # fmt: skip
             if event is None:
                 continue
-            event = replace(event, event_words=event_words)
+            if _is_deadline(unit, mention):
+                event = replace(event, start_time=None, end_time=None, event_words=False)
+            else:
+                event = replace(event, event_words=event_words)
             if event.place is None and len(unit) <= _HEADING_MAX and number + 1 < len(units):
                 event = replace(event, place=_place_line(text[slice(*units[number + 1])]))
+            if event.event_words and number + 1 < len(units):
+                event = _details_after(event, text[slice(*units[number + 1])])
             if has_pages:
                 event = _with_page(event, clean.page_at(start + mention.start))
             events.append(event)
             if event.start is not None:
                 previous = event.start
     return _deduplicate(_programme_time(events, text))
+
+
+def _is_deadline(unit: str, mention: _Mention) -> bool:
+    """'Aanmelden kan tot 7 september': the day something must be done by, not a meeting.
+    It takes no time from the sentences before it (those are the meeting's hours)."""
+    return bool(_DEADLINE.search(unit[: mention.start]))
+
+
+def _details_after(event: Event, following: str) -> Event:
+    """The hours and place an announcement gives in the sentence after its date ('Op 14
+    september houden we een bijeenkomst. Die is van 19:30 tot 21:30 uur in De Observant in
+    Amersfoort.'): taken when that sentence has no date of its own and speaks of a meeting."""
+    if (event.start_time and event.place) or _mentions(following):
+        return event
+    if _is_heading(following) or not _EVENT_WORDS.search(following):
+        return event
+    times = _times(following)
+    if times == (None, None):
+        # Without hours it is no sentence of practical details: an 'in Sociaal Werk' there is
+        # a topic, not a venue (seen on a corpus-train page; the only change on 67 pages).
+        return event
+    if event.start_time is None:
+        event = replace(event, start_time=times[0], end_time=times[1])
+    if event.place is None and (place := _place(following)):
+        event = replace(event, place=place)
+    return event
+
+
+def _page_date(text: str, units: list[tuple[int, int]]) -> dt.date | None:
+    """When the page was written: its date line near the top ('Nieuws woensdag 11 september
+    2019'). The first full date of running text is not it: in an announcement ('Op 14
+    september 2023 houden we ...') that is the event's, and a later 'aanmelden kan tot 7
+    september' would be put a year after it."""
+    for start, end in units:
+        if start >= DATE_HEADER_CHARS:
+            return None
+        unit = text[start:end]
+        mentions = _mentions(unit)
+        posted = [m for m in mentions if _PUBLISHED.search(unit[: m.start])]  # 'Geplaatst op'
+        if posted or (mentions and _is_page_date(unit, start, mentions)):
+            return document_date(unit[(posted or mentions)[0].start :])
+    return None
 
 
 def _url_date(text: str) -> dt.date | None:

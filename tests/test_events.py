@@ -235,3 +235,38 @@ def test_a_pages_own_date_is_no_event_and_a_s_and_jl_date_from_it() -> None:
     assert dt.date(2019, 12, 12) not in [d for d, _ in days]
     assert (dt.date(2020, 2, 5), "day") in days and (dt.date(2019, 7, 11), "day") in days
     assert any(e.year == 2021 and e.precision == "month" for e in events)
+
+
+def test_an_announcements_first_date_is_the_events_not_the_pages() -> None:
+    """A page without a date line: its first full date is the meeting's, so a deadline
+    written after it without a year falls before it, in the same year, and is no meeting."""
+    text = (
+        "# Regiobijeenkomst jeugdzorg\n\n"
+        "Op donderdag 14 september 2023 houden we een regiobijeenkomst over jeugdzorg.\n\n"
+        "Aanmelden kan tot 7 september.\n"
+    )
+    meeting, deadline = sorted(_events(text), key=lambda e: e.start, reverse=True)
+    assert meeting.start == dt.date(2023, 9, 14) and meeting.event_words
+    assert deadline.start == dt.date(2023, 9, 7) and not deadline.event_words
+
+
+def test_hours_and_place_in_the_sentence_after_the_date_belong_to_the_meeting() -> None:
+    text = (
+        "Op donderdag 14 september 2023 houden we een regiobijeenkomst over jeugdzorg. "
+        "De bijeenkomst is van 19:30 tot 21:30 uur in De Observant in Amersfoort. "
+        "Aanmelden kan tot 7 september."
+    )
+    meeting = next(e for e in _events(text) if e.start == dt.date(2023, 9, 14))
+    assert (meeting.start_time, meeting.end_time) == ("19:30", "21:30")
+    assert meeting.place == "De Observant in Amersfoort"
+    deadline = next(e for e in _events(text) if e.start == dt.date(2023, 9, 7))
+    assert deadline.start_time is None  # the meeting's hours are not the deadline's
+
+
+def test_a_following_sentence_without_hours_gives_no_place() -> None:
+    text = (
+        "Op 14 november 2019 is de bijeenkomst over de agenda. "
+        "De bijeenkomst gaat over de toekomst van het vak in Sociaal Werk Nederland."
+    )
+    (meeting,) = _events(text)
+    assert meeting.place is None

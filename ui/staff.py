@@ -15,7 +15,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.api import Assistant, LibraryChange, LoginLockedError, RvError
+from assistant.api import Assistant, Event, LibraryChange, LoginLockedError, RvError
 from ui.guard import LoginThrottle, StaffSessions, staff_cookie_js
 from ui.markup import document_link, marked
 from ui.texts import I18N, Texts, texts, texts_for
@@ -74,10 +74,18 @@ def events_table(
             if (e.last_day and e.last_day >= today)
             else ("event_past" if e.start else "event_undated")
         )
-        rows.append([when, e.start_time or "", e.title, e.place or "", status,
-                     words(f"year_{e.certainty}"),
+        hours = (e.start_time or "") + (f"–{e.end_time}" if e.end_time else "")
+        rows.append([when, hours, e.title, e.place or "", status, _year_found(e, words),
                      Path(e.source).name + (f" p. {e.page}" if e.page else "")])  # fmt: skip
     return rows
+
+
+def _year_found(event: Event, words: Texts) -> str:
+    """How the year was found, for staff to check ('na de datum van de pagina (toekomende
+    tijd)'); records made before that was kept say only whether it was written."""
+    if event.year_basis and (said := words.option("year_bases", event.year_basis)):
+        return said
+    return words(f"year_{event.certainty}")
 
 
 def search_results(assistant: Assistant, query: str, words: Texts | None = None) -> str:

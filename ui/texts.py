@@ -47,6 +47,14 @@ class Texts:
             raise ConfigError(f"{FOLDER / self.language}.yaml has no list {key!r}; add it")
         return [str(item) for item in found]
 
+    def option(self, key: str, option: str) -> str | None:
+        """One entry of a mapping of texts (``year_bases``), or None when it has none."""
+        found = _strings(self.language).get(key)
+        if not isinstance(found, dict):
+            raise ConfigError(f"{FOLDER / self.language}.yaml has no mapping {key!r}; add it")
+        text = found.get(option)
+        return str(text) if text is not None else None
+
     def date(self, day: dt.date) -> str:
         """'9 mei 2023' or '9 May 2023'."""
         return spoken_date(day, self.language)

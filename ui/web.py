@@ -24,6 +24,8 @@ from assistant.api import (
     LoginLockedError,
     QuestionError,
     RvError,
+    distinct_events,
+    most_detailed,
     parse_today,
 )
 from ui.document_page import add_document_page
@@ -93,7 +95,7 @@ def source_label(citation: Citation) -> str:
     'PDF, p. 2', or 'document', never a file name (those are for the staff page)."""
     page = f", p. {citation.page}" if citation.page else ""
     if citation.url and (host := urlsplit(citation.url).hostname):
-        return host.removeprefix("www.") + page
+        return host.removeprefix("www.")  # the link opens the site: a page number means nothing
     if Path(citation.source).suffix.lower() == ".pdf":
         return "PDF" + page
     return "document" + page  # the same word in Dutch and English
@@ -122,20 +124,55 @@ def render_answer(answer: Answer) -> str:
 
 
 def upcoming_panel(events: list[Event], today: dt.date, words: Texts | None = None) -> str:
+    """The next meetings, each once (records of one meeting from several documents joined),
+    with date, time, place and name, and a link to each source that announces it."""
     words = words or texts()
-    upcoming = [e for e in events if e.start and (e.last_day or e.start) >= today]
-    lines = []
-    for event in upcoming[:5]:
-        assert event.start is not None
-        time_text = f", {event.start_time}" if event.start_time else ""
-        place = f", {escape(event.place)}" if event.place else ""
-        lines.append(f"- **{words.date(event.start)}**{time_text}{place}: {escape(event.title)}")
+    meetings = [e for e in events if e.event_words]  # not 'aanmelden kan tot 7 september'
+    upcoming = [e for e in meetings if e.start and (e.last_day or e.start) >= today]
+    lines = [_panel_line(group, words) for group in distinct_events(upcoming)[:PANEL_EVENTS]]
     if not upcoming:
         lines.append(words("no_upcoming", date=words.date(today)))
-        past = [e for e in events if e.start and (e.last_day or e.start) < today]
+        past = [e for e in meetings if e.start and (e.last_day or e.start) < today]
         if past and past[-1].start:
             lines.append("\n" + words("last_announced", date=words.date(past[-1].start)))
     return "\n".join(lines)
+
+
+#: Meetings the panel lists at most: the next few, not the whole calendar.
+PANEL_EVENTS = 5
+
+
+def _panel_line(group: list[Event], words: Texts) -> str:
+    """'**14 september 2023**, 19:00–21:00, Amersfoort: name [site]' for one meeting."""
+    shown = most_detailed(group)
+    assert shown.start is not None
+    time = next((e for e in group if e.start_time), None)
+    place = next((e.place for e in group if e.place), None)
+    when = f"**{words.date(shown.start)}**"
+    if time is not None:
+        when += f", {time.start_time}" + (f"–{time.end_time}" if time.end_time else "")
+    if place:
+        when += f", {escape(place)}"
+    links = " ".join(_event_link(e) for e in _one_per_source(group))
+    return f"- {when}: {escape(shown.title)} {links}"
+
+
+def _one_per_source(group: list[Event]) -> list[Event]:
+    seen: dict[str, Event] = {}
+    for event in group:
+        seen.setdefault(event.source, event)
+    return list(seen.values())
+
+
+def _event_link(event: Event) -> str:
+    """A link to the announcement, at its sentence, named by where it is (site, PDF)."""
+    citation = Citation(
+        0, event.document_title, event.source, event.url, event.page, event.sentence
+    )
+    return (
+        f'<a href="{html.escape(source_link(citation))}" target="_blank" '
+        f'rel="noopener noreferrer" class="event-source">({escape(source_label(citation))})</a>'
+    )
 
 
 def welcome(assistant: Assistant, today: dt.date, words: Texts | None = None) -> str:

@@ -1,0 +1,67 @@
+"""Which event records are one meeting: the calendar's answers and the events panel both
+list each meeting once, and keep two meetings of one day apart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import replace
+
+from assistant.api import Event, distinct_events, most_detailed
+from ui.texts import texts
+from ui.web import upcoming_panel
+
+DAY = dt.date(2023, 9, 14)
+
+
+def _event(title: str, source: str, context: str = "", **details: object) -> Event:
+    values: dict[str, object] = {
+        "title": title, "start": DAY, "end": None, "year": 2023, "precision": "day",
+        "certainty": "stated", "date_text": "14 september", "sentence": f"{title} op 14 september.",
+        "source": source, "document_title": source, "context": context,
+    }  # fmt: skip
+    values.update(details)
+    return Event(**values)  # type: ignore[arg-type]
+
+
+SERIES = _event("drieluik", "/docs/programma.pdf", "Tussen dromen en doen!", page=2)
+REPORT = _event("inspiratiebijeenkomst ‘Tussen dromen en doen’", "/docs/verslag.txt")
+AMERSFOORT = _event(
+    "regiobijeenkomst", "/docs/regio.md", "Regiobijeenkomst jeugdzorg in Amersfoort",
+    start_time="19:30", end_time="21:30", place="De Observant in Amersfoort",
+)  # fmt: skip
+
+
+def test_one_meeting_named_two_ways_is_one_and_another_that_day_stays_apart() -> None:
+    groups = distinct_events([SERIES, REPORT, AMERSFOORT])
+    assert [[e.source for e in g] for g in groups] == [
+        ["/docs/programma.pdf", "/docs/verslag.txt"],
+        ["/docs/regio.md"],
+    ]
+    assert most_detailed(groups[0]) is REPORT  # a name of its own over a bare 'drieluik'
+
+
+def test_a_bare_meeting_is_the_only_one_of_its_day_but_not_one_of_two() -> None:
+    bare = _event("bijeenkomst", "/docs/verslag.txt", "Meer informatie")
+    assert len(distinct_events([SERIES, bare])) == 1
+    assert len(distinct_events([SERIES, AMERSFOORT, bare])) == 3
+
+
+def test_records_that_give_other_places_or_hours_are_two_meetings() -> None:
+    placed = replace(SERIES, source="/docs/b.txt", place="Kanaal30")
+    assert len(distinct_events([SERIES, placed])) == 1  # one gives no place: no conflict
+    assert len(distinct_events([placed, replace(placed, source="/x", place="Zwolle")])) == 2
+    morning = replace(AMERSFOORT, source="/y", start_time="10:00", place=None)
+    assert len(distinct_events([AMERSFOORT, morning])) == 2
+
+
+def test_the_panel_lists_each_meeting_once_with_hours_place_and_each_source() -> None:
+    deadline = _event(
+        "Regiobijeenkomst", "/docs/regio.md", start=dt.date(2023, 9, 7), event_words=False
+    )
+    panel = upcoming_panel([deadline, SERIES, REPORT, AMERSFOORT], dt.date(2023, 6, 1), texts("nl"))
+    lines = [line for line in panel.splitlines() if line.startswith("- ")]
+    assert len(lines) == 2, panel  # the deadline is no meeting; the series once
+    assert "14 september 2023" in lines[0] and "Tussen dromen en doen" in lines[0]
+    assert len(re.findall(r'class="event-source"', lines[0])) == 2  # both sources linked
+    assert "19:30–21:30" in lines[1] and "Amersfoort" in lines[1]

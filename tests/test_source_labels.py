@@ -1,0 +1,21 @@
+"""Where a source is, as a newcomer reads it: a site, a PDF's page, or 'document'."""
+
+from __future__ import annotations
+
+from assistant.api import Citation
+from ui.web import source_label
+
+
+def _cited(source: str, url: str | None, page: int | None) -> Citation:
+    return Citation(1, "Titel", source, url, page, "Een zin.")
+
+
+def test_a_web_page_is_named_by_its_site_without_a_page_number() -> None:
+    # A PDF printed from a web page links to the page, where 'p. 2' means nothing.
+    assert source_label(_cited("/d/a.pdf", "https://www.rvjeugdzorg.nl/x/", 2)) == "rvjeugdzorg.nl"
+    assert source_label(_cited("/d/a.txt", "https://loc.nl/nieuws", None)) == "loc.nl"
+
+
+def test_a_pdf_says_its_page_and_a_file_is_a_document() -> None:
+    assert source_label(_cited("/d/a.pdf", None, 2)) == "PDF, p. 2"
+    assert source_label(_cited("/d/a.txt", None, None)) == "document"
