@@ -64,6 +64,9 @@ class CalendarQuestion:
     on_date: tuple[int, int, int | None] | None = None
     asks_place: bool = False  # 'where': the answer leads with the place
     years: frozenset[int] = frozenset()  # years the question names: 'de Week van 2024'
+    #: The words of a title the question quotes ('de conferentie ‘Thuis in de samenleving’'):
+    #: the event's own name, which decides over the question's other words.
+    named: frozenset[str] = frozenset()
 
 
 def calendar_question(
@@ -117,7 +120,12 @@ def calendar_question(
         int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", asked) if intent in ("when", "on_date")
     )
     topic = _topic(_ASKS_PLACE.sub(" ", text))
-    return CalendarQuestion(intent, topic, on_date, asks_place, years)
+    named = frozenset(w for q in _QUOTED.findall(asked) for w in _topic(q))
+    return CalendarQuestion(intent, topic, on_date, asks_place, years, named)
+
+
+#: A quoted title in a question: ‘…’, “…”, "…" or '…' around at least two words.
+_QUOTED = re.compile(r"[‘“\"']([^‘’“”\"']+\s[^‘’“”\"']+)[’”\"']")
 
 
 def in_named_years(question: CalendarQuestion, events: Sequence[Event]) -> list[Event]:
@@ -173,6 +181,20 @@ def _matches(event: Event, topic: set[str], describe: Callable[[str], str]) -> f
     return len(topic & own_words) + 0.5 * len(topic & document_words)
 
 
+def _titled(
+    events: Sequence[Event], named: frozenset[str], describe: Callable[[str], str]
+) -> list[Event]:
+    """The events whose name, heading or document holds every word of the quoted title."""
+    found = []
+    for event in events:
+        text = fold(
+            f"{event.title} {event.context} {event.document_title} {describe(event.source)}"
+        )
+        if named <= {w[:6] for w in re.findall(r"\w+", text)}:
+            found.append(event)
+    return found
+
+
 def relevant_events(
     events: Sequence[Event],
     question: CalendarQuestion,
@@ -187,6 +209,8 @@ def relevant_events(
     """
     if not question.topic:
         return [e for e in events if e.event_words]  # 'the next meeting': meetings only
+    if question.named and (titled := _titled(events, question.named, describe)):
+        return titled
     scored = [(_matches(e, question.topic, describe), e) for e in events]
     best = max((s for s, _ in scored), default=0.0)
     strong = [e for s, e in scored if s == best and best >= len(question.topic) / 2]

@@ -65,3 +65,21 @@ def test_the_panel_lists_each_meeting_once_with_hours_place_and_each_source() ->
     assert "14 september 2023" in lines[0] and "Tussen dromen en doen" in lines[0]
     assert len(re.findall(r'class="event-source"', lines[0])) == 2  # both sources linked
     assert "19:30–21:30" in lines[1] and "Amersfoort" in lines[1]
+
+
+def test_a_quoted_title_in_the_question_names_its_event_over_its_other_words() -> None:
+    """'Wanneer is de conferentie ‘Thuis in de samenleving’ over wonen en zorg?': another
+    event's name has 'Wonen' and 'Zorg'; the quoted title is only in the conference's."""
+    from assistant.calendar import calendar_question, relevant_events
+
+    conference = _event(
+        "Conferentie", "/docs/a.txt", document_title="Conferentie thuis in de samenleving"
+    )
+    congress = _event("ZorgWonen Congres over wonen en zorg", "/docs/b.txt")
+    question = calendar_question(
+        "Wanneer is de conferentie ‘Thuis in de samenleving’ over wonen en zorg voor ouderen?",
+        "event",
+    )
+    assert question is not None and question.named == {"thuis", "samenl"}
+    found = relevant_events([conference, congress], question, ["/docs/b.txt"], lambda _: "")
+    assert found == [conference]
