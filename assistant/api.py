@@ -17,11 +17,14 @@ from assistant.model import DEFAULT_MODEL, AnswerModel
 from assistant.service import Assistant, parse_history, parse_today
 from assistant.training import QuestionExample, UnitExample, fit_answer_model
 from index.errors import (
+    AnswerTimeoutError,
     ConfigError,
+    EmptyQuestionError,
     IndexBusyError,
     IndexEmptyError,
     LoginLockedError,
     QuestionError,
+    QuestionTooLongError,
     RvError,
     StoreUnavailableError,
 )
@@ -38,10 +41,12 @@ __all__ = [
     "DEFAULT_MODEL",
     "Answer",
     "AnswerModel",
+    "AnswerTimeoutError",
     "Assistant",
     "Citation",
     "ConfigError",
     "DocumentLibrary",
+    "EmptyQuestionError",
     "Event",
     "Examination",
     "ExaminedUnit",
@@ -57,6 +62,7 @@ __all__ = [
     "Passage",
     "QuestionError",
     "QuestionExample",
+    "QuestionTooLongError",
     "RvError",
     "Settings",
     "StoreUnavailableError",

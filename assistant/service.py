@@ -46,7 +46,12 @@ from assistant.routes import (
     question_facts,
 )
 from index.embedders import Embedder, make_embedder, remembering
-from index.errors import IndexEmptyError, QuestionError
+from index.errors import (
+    EmptyQuestionError,
+    IndexEmptyError,
+    QuestionError,
+    QuestionTooLongError,
+)
 from index.events import Event
 from index.lexicon import pattern, words
 from index.retrieval import Candidate, Filters, HybridRetriever, make_retriever
@@ -251,6 +256,14 @@ class Assistant:
         else:
             yield self.ask(question, today, history, filters)
 
+    def check_question(self, question: str) -> None:
+        """Refuse, before any work, a question over the length limit
+        (QuestionTooLongError) or one without text (EmptyQuestionError)."""
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionTooLongError(len(question), self.settings.max_question_chars)
+        if not question.strip():
+            raise EmptyQuestionError()
+
     def _asked(
         self,
         question: str,
@@ -259,15 +272,8 @@ class Assistant:
         filters: Filters | None,
     ) -> Asked:
         """The question analysed, with its retrieval to come when a route needs it."""
-        limit = self.settings.max_question_chars
-        if len(question) > limit:
-            raise QuestionError(
-                f"The question is {len(question):,} characters long; the limit is {limit:,}. "
-                "Ask it shorter (RV_MAX_QUESTION_CHARS sets the limit)."
-            )
+        self.check_question(question)
         analysed = Question.analyse(question, history)
-        if not analysed.text:
-            raise QuestionError("The question is empty; ask something about the documents.")
         if not analysed.leaves_role:
             self.require_index()
         query = with_context(analysed.text, history)

@@ -7,10 +7,28 @@ web UI) turn these into output.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, ClassVar
+
+
+def snake_case(name: str) -> str:
+    """'IndexEmpty' -> 'index_empty'."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
 class RvError(Exception):
-    """Base class: anything the user can act on."""
+    """Base class: anything the user can act on.
+
+    ``kind`` names the error for the edges, which say it in their own words (the web page
+    in its language): the class in snake case ('IndexEmptyError' -> 'index_empty'). The
+    numbers a message needs are the error's attributes, never parsed from its text.
+    """
+
+    kind: ClassVar[str] = "rv"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" not in cls.__dict__:  # a class may name its kind itself
+            cls.kind = snake_case(cls.__name__.removesuffix("Error")) or "rv"
 
 
 class ConfigError(RvError):
@@ -47,6 +65,25 @@ class QuestionError(RvError):
     """The question itself is unusable (empty, malformed JSON line, bad date...)."""
 
 
+class QuestionTooLongError(QuestionError):
+    """The question has more characters than the limit; refused before any work."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(
+            f"The question is {length:,} characters long; the limit is {limit:,}. "
+            "Ask it shorter (RV_MAX_QUESTION_CHARS sets the limit)."
+        )
+        self.length = length
+        self.limit = limit
+
+
+class EmptyQuestionError(QuestionError):
+    """The question has no text (white space only)."""
+
+    def __init__(self) -> None:
+        super().__init__("The question is empty; ask something about the documents.")
+
+
 class AnswerTimeoutError(RvError):
     """An answer took longer than its time limit and was stopped."""
 
@@ -68,6 +105,7 @@ class IndexBusyError(RvError):
             "Run this one when it has finished, or raise RV_WRITE_LOCK_TIMEOUT to wait longer."
         )
         self.index_dir = index_dir
+        self.waited = waited
 
 
 class StoreUnavailableError(RvError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -35,6 +36,22 @@ FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+def browser_missing() -> str | None:
+    """Why the browser tests cannot run here (no playwright package, no Chromium), or
+    None when they can."""
+    if importlib.util.find_spec("playwright") is None:
+        return "needs the playwright package (pip install -e '.[web-tests]')"
+    if not CHROMIUM.exists():
+        return "needs Debian's chromium (apt-get install chromium)"
+    return None
+
+
+#: For a test module whose tests drive the browser: skipped, with the reason, before any
+#: server starts. The ``browser`` fixture skips by the same check for any other test.
+needs_browser = pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
+
 STAFF_PASSWORD = "staff-geheim-7"
 # RV_UPDATE_SCREENSHOTS=1 refreshes the README's screenshots; otherwise they go to a temp dir.
 SCREENSHOTS = (
@@ -46,6 +63,8 @@ SCREENSHOTS = (
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
+    if reason := browser_missing():
+        pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -10,13 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, SCREENSHOTS, STAFF_PASSWORD, rv_serve
+from conftest import SCREENSHOTS, STAFF_PASSWORD, needs_browser, rv_serve
 
 from assistant.service import Assistant
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
-)
+pytestmark = needs_browser
 
 
 @pytest.fixture(scope="module")
@@ -293,4 +291,36 @@ def test_the_page_speaks_the_browsers_language_gradios_own_labels_included(
         assert text in shown, (text, shown)
     for text in not_expected:
         assert text not in shown, (text, shown)
+    page.close()
+
+
+def test_a_too_long_and_an_empty_question_get_a_dutch_hint_and_the_text_stays(
+    server: dict, browser: object
+) -> None:
+    """Issue 27, point 5: on a Dutch page, a question of 3,000 characters and an empty one
+    each get a hint in Dutch that names no setting; the long text stays in the box."""
+    from index.errors import QuestionTooLongError
+    from ui.error_texts import error_text
+    from ui.texts import texts
+
+    page = browser.new_page(locale="nl-NL", viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    page.goto(str(server["url"]))
+    page.locator("#welcome h3").wait_for()
+    box, hint = page.locator("#question textarea"), page.locator("#question-hint")
+    long_question = ("Welke initiatieven pakken eenzaamheid aan in de wijk? " * 60)[:3000]
+    box.fill(long_question)
+    page.locator("#send").click()
+    hint.get_by_text("3.000 tekens").wait_for(timeout=20_000)
+    dutch = texts("nl")
+    assert " ".join(hint.inner_text().split()) == error_text(
+        QuestionTooLongError(3000, 2000), dutch
+    )
+    assert box.input_value() == long_question  # the text is kept, to be shortened
+    shown = hint.bounding_box()
+    assert shown and shown["y"] >= 0 and shown["y"] + shown["height"] <= 1000  # on screen
+    box.fill("")
+    page.locator("#send").click()
+    hint.get_by_text(dutch("error_empty_question")).wait_for(timeout=20_000)
+    assert page.locator("#chatbot .message-row").count() == 0  # nothing was asked
+    assert "RV_" not in str(page.locator("body").inner_text())
     page.close()

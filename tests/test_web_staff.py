@@ -11,14 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CORPUS, SCREENSHOTS, STAFF_PASSWORD, rv_serve
+from conftest import CORPUS, SCREENSHOTS, STAFF_PASSWORD, needs_browser, rv_serve
 
 from assistant.api import Assistant, Settings
 from index.embedders import Embedder
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
-)
+pytestmark = needs_browser
 
 #: A few documents of the default corpus: a small index that ingests in seconds.
 FEW = ["001_387224a3b32bf87f.txt", "004_c470ea04556890eb.pdf"]

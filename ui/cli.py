@@ -101,9 +101,9 @@ def _fail(exc: RvError, as_json: bool) -> None:
 
 def error_kind(exc: RvError) -> str:
     """The error's kind for scripts: its class in snake case ('IndexEmptyError' ->
-    'index_empty', 'StoreUnavailableError' -> 'store_unavailable')."""
-    name = type(exc).__name__.removesuffix("Error") or "rv"
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+    'index_empty', 'StoreUnavailableError' -> 'store_unavailable'). Any unusable question
+    is 'question', too long or empty alike: the kinds scripts read are kept stable."""
+    return QuestionError.kind if isinstance(exc, QuestionError) else exc.kind
 
 
 def _chroma_url() -> str:

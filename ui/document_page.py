@@ -11,6 +11,7 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.api import Assistant, RvError
+from ui.error_texts import error_text
 from ui.markup import marked, quote_spans
 from ui.texts import Texts, texts, texts_for
 
@@ -46,7 +47,7 @@ def render_document(
         text = assistant.document_text(source)
         title = next((d.title for d in assistant.documents() if d.source == source), "")
     except RvError as exc:
-        return f"{back}<p>⚠️ {html.escape(str(exc))}</p>"
+        return f"{back}<p>{error_text(exc, words)}</p>"
     spans = quote_spans(text, quote) if quote else []
     note = "" if spans or not quote else f"<p><em>{words('quote_not_found')}</em></p>"
     return (

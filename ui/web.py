@@ -6,7 +6,7 @@ import datetime as dt
 import html
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -20,7 +20,6 @@ from assistant.api import (
     Assistant,
     Citation,
     Event,
-    IndexEmptyError,
     LoginLockedError,
     QuestionError,
     RvError,
@@ -29,6 +28,7 @@ from assistant.api import (
     parse_today,
 )
 from ui.document_page import add_document_page
+from ui.error_texts import error_text
 from ui.feedback import FeedbackStore
 from ui.guard import AccessGuard, LoginThrottle, StaffSessions, client_address
 from ui.markup import document_link, escape
@@ -107,7 +107,7 @@ def render_answer(answer: Answer) -> str:
     text = escape(answer.answer).replace("\n", "  \n")
     if answer.unsupported:
         flagged = "; ".join(escape(s) for s in answer.unsupported)
-        text += f"\n\n⚠️ *Niet door de bronnen onderbouwd:* {flagged}"
+        text += f"\n\n⚠️ *{words('unsupported')}* {flagged}"
     if not answer.citations:
         return text
     lines = [text, "", f"**{words('sources')}**", ""]
@@ -181,12 +181,17 @@ def welcome(assistant: Assistant, today: dt.date, words: Texts | None = None) ->
         documents = assistant.documents()
         events = assistant.events()
     except RvError as exc:
-        return f"⚠️ {html.escape(str(exc))}"
+        return error_text(exc, words)
     if not documents:
         return words("no_documents")
     dates = [e.last_day for e in events if e.last_day]
     until = words("welcome_until", date=words.date(max(dates))) if dates else ""
     return words("welcome", documents=len(documents), until=until)
+
+
+#: What the chat writes after each step: the conversation, the answers' records, the
+#: question box and the hint under it.
+Reply = tuple[list[dict[str, Any]], list[dict[str, Any]], str, str]
 
 
 class WebChat:
@@ -235,47 +240,47 @@ class WebChat:
         history: list[dict[str, Any]],
         answers: list[dict[str, Any]],
         request: gr.Request | None = None,
-    ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]], str]]:
+    ) -> Iterator[Reply]:
+        """The conversation with the answer streamed into it, the answers' records, the
+        question box and the hint under it. A question that cannot be asked (empty, too
+        long) stays in the box, with a hint in the page's language."""
         words = texts_for(request)
-        question = (question or "").strip()
-        if not question:
-            yield history, answers, ""
+        try:
+            self.assistant.check_question(question or "")
+        except QuestionError as exc:
+            yield history, answers, question or "", error_text(exc, words)
             return
         self.follow_index()
+        question = question.strip()
         history = [*history, {"role": "user", "content": escape(question)}]
         history.append({"role": "assistant", "content": "…"})
-        yield history, answers, ""
+        yield history, answers, "", ""
         try:
-            shown = ""
-            for part in self.answer_stream(question, history[:-2]):
-                if isinstance(part, Answer):
-                    answer = part
-                    break
-                shown += part
-                history[-1] = {"role": "assistant", "content": escape(shown)}
-                yield history, answers, ""
-            else:
-                raise RvError("The answer backend stopped without an answer.")
-            for partial in _reveal(answer.answer):  # extractive answers arrive whole
-                history[-1] = {"role": "assistant", "content": escape(partial)}
-                yield history, answers, ""
+            answer = yield from self._answer_into(question, history, answers)
             history[-1] = {"role": "assistant", "content": render_answer(answer)}
             answers = [*answers, _record(question, answer)]
-        except IndexEmptyError as exc:
-            history[-1] = {"role": "assistant", "content": f"⚠️ {html.escape(str(exc))}"}
+        except Exception as exc:  # said in the page's words; the details go to the log
+            history[-1] = {"role": "assistant", "content": error_text(exc, words)}
             answers = [*answers, {}]
-        except QuestionError as exc:  # asking again, unchanged, cannot help
-            error = html.escape(str(exc))
-            history[-1] = {
-                "role": "assistant",
-                "content": words("answer_failed_for_good", error=error),
-            }
-            answers = [*answers, {}]
-        except Exception as exc:
-            error = f"{html.escape(type(exc).__name__)}: {html.escape(str(exc))[:200]}"
-            history[-1] = {"role": "assistant", "content": words("answer_failed", error=error)}
-            answers = [*answers, {}]
-        yield history, answers, ""
+        yield history, answers, "", ""
+
+    def _answer_into(
+        self, question: str, history: list[dict[str, Any]], answers: list[dict[str, Any]]
+    ) -> Generator[Reply, None, Answer]:
+        """Shows the answer in the conversation's last message as it comes; returns it."""
+        shown = ""
+        for part in self.answer_stream(question, history[:-2]):
+            if isinstance(part, Answer):
+                break
+            shown += part
+            history[-1] = {"role": "assistant", "content": escape(shown)}
+            yield history, answers, "", ""
+        else:
+            raise RvError("The answer backend stopped without an answer.")
+        for partial in _reveal(part.answer):  # extractive answers arrive whole
+            history[-1] = {"role": "assistant", "content": escape(partial)}
+            yield history, answers, "", ""
+        return part
 
     def rate(
         self, data: gr.LikeData, answers: list[dict[str, Any]], words: Texts | None = None
@@ -390,6 +395,9 @@ def build_app(
                     placeholder=I18N("chat_placeholder"),  # type: ignore[arg-type]
                     show_label=False,
                 )
+                # Why a question was not asked (empty, too long), in the page's language:
+                # above the box, which a long question stretches past the screen's end.
+                hint = gr.Markdown(elem_id="question-hint")
                 with gr.Row(elem_id="question-row"):
                     question = gr.Textbox(
                         placeholder=I18N("question_placeholder"),
@@ -431,7 +439,7 @@ def build_app(
                     api_visibility="private").then(
                 chat.respond,
                 [question, chatbot, answers],
-                [chatbot, answers, question],
+                [chatbot, answers, question, hint],
                 concurrency_limit=at_once,
                 api_visibility="private",
             ).then(None, js=_SHOW_ANSWER_START)  # fmt: skip
@@ -441,7 +449,7 @@ def build_app(
             history: list[dict[str, Any]],
             given: list[dict[str, Any]],
             request: gr.Request,
-        ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]], str]]:
+        ) -> Iterator[Reply]:
             yield from chat.respond(data.value["text"], history, given, request)
 
         # Two listeners: the event's data (the example chosen) reaches only a first step.
@@ -450,7 +458,7 @@ def build_app(
         chatbot.example_select(
             on_example,
             [chatbot, answers],
-            [chatbot, answers, question],
+            [chatbot, answers, question, hint],
             concurrency_limit=at_once,
             api_visibility="private",
         ).then(None, js=_SHOW_ANSWER_START)
