@@ -203,3 +203,16 @@ def rv_serve(env: dict[str, str], *args: str) -> Iterator[Served]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+#: Fixtures that load a real model, build a real index or start a browser: a test that uses
+#: one is part of the whole-system check, not of the fast loop (`pytest -m "not slow"`).
+MODEL_BACKED = {"e5", "minilm", "corpus_index", "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark slow every test that uses a model-backed fixture (directly or through another
+    fixture), so the fast loop needs no list kept by hand."""
+    for item in items:
+        if MODEL_BACKED & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -15,6 +15,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
 from conftest import CLOSING_DAY_PDF, CORPUS, PROGRAMME_PDF, make_pdf
 
 from assistant.service import Assistant
@@ -22,6 +23,9 @@ from index.embedders import HashingEmbedder
 from index.settings import Settings
 from index.store import ChromaStore
 from ingest.pipeline import ChunkingOptions, IngestLimits, ingest
+
+#: Real ingests of a 20 MB file in a subprocess: minutes, the whole-system check.
+pytestmark = pytest.mark.slow
 
 RV = Path(sys.executable).with_name("rv")
 

@@ -21,6 +21,9 @@ from index.embedders import Embedder, HashingEmbedder
 from index.errors import ConfigError
 from index.store import ChromaStore
 
+#: A real Chroma server and ingests killed in subprocesses: the whole-system check.
+pytestmark = pytest.mark.slow
+
 CHROMA = Path(sys.executable).with_name("chroma")
 QUESTIONS = [
     "Wanneer is de volgende bijeenkomst?",

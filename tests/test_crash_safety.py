@@ -38,6 +38,9 @@ NEW_EVENT = (
     "Kanaal30 in Utrecht. Iedereen die wil meedenken is welkom.\n"
 )
 
+#: Real ingests killed and rerun in subprocesses: minutes, the whole-system check.
+pytestmark = pytest.mark.slow
+
 
 def _env(index_dir: Path, url: str = "") -> dict[str, str]:
     return {

@@ -22,6 +22,9 @@ from conftest import CORPUS, RV, rv_serve
 from assistant.service import Assistant
 from index.settings import Settings
 
+#: Real commands in subprocesses: seconds each, the whole-system check.
+pytestmark = pytest.mark.slow
+
 KEY = "sk-rv-test-4f1d2c9e8b7a6"
 
 
