@@ -150,8 +150,13 @@ def test_staff_add_replace_remove_and_reindex_while_the_chat_answers(
 
     staff.locator("#document-choice input").click()
     staff.get_by_role("option", name="ledendag.md").first.click()
+    # The first click asks; the document is still indexed until the second.
+    staff.locator("#remove-document").click()
+    staff.locator("#staff-report").get_by_text("Weet je het zeker?").wait_for(timeout=20_000)
+    assert "ledendag.md" in staff.locator("#documents").inner_text()
     removed = _act(staff, "#remove-document", "Uit de index halen")
     assert "Uit de index gehaald: ledendag.md" in removed
+    assert "bewaard als" in removed and str(tmp) not in removed  # the copy by name, no path
     gone = _ask(chat, "Waar is de ledendag over zorgonderwijs in Deventer?", "")
     assert "Deventer" not in gone.split("Bronnen")[-1]
 
@@ -180,6 +185,10 @@ def test_staff_search_highlights_words_and_opens_the_passage(
     assert "score" in first.inner_text()
     marks = [m.lower() for m in first.locator("mark").all_inner_texts()]
     assert "eenzaamheid" in marks and "kampen" in marks
+    # Only passages that hold a word looked for, and how many of the best ones do.
+    assert "best passende passages bevatten een gezocht woord" in results.inner_text()
+    passages = results.locator(".passage")
+    assert all(passages.nth(i).locator("mark").count() for i in range(passages.count()))
     with page.context.expect_page() as opened:
         first.locator("a.document-link").click()
     view = opened.value

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import gradio as gr
 
@@ -38,11 +39,32 @@ def same_password(given: str, password: str) -> bool:
     return hmac.compare_digest(given.encode(), password.encode())
 
 
-def documents_table(assistant: Assistant) -> list[list[Any]]:
+def documents_table(assistant: Assistant, words: Texts | None = None) -> list[list[Any]]:
+    words = words or texts()
+    zone = assistant.settings.timezone
     return [
-        [d.title, d.url or Path(d.source).name, len(d.pages) or "", d.chunks, d.ingested_at]
+        [d.title, d.url or Path(d.source).name, len(d.pages) or "", d.chunks,
+         spoken_moment(d.ingested_at, zone, words)]
         for d in _safe(assistant.documents)
-    ]
+    ]  # fmt: skip
+
+
+def spoken_moment(stamp: str, zone: str, words: Texts) -> str:
+    """'7 december 2026, 04:57' in the page's language and the assistant's time zone, from
+    an ISO time stamp; the stamp itself when it is none."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return stamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo(zone))
+    return f"{words.date(moment.date())}, {moment:%H:%M}"
+
+
+def _title_of(assistant: Assistant, source: str) -> str:
+    """A document's title, with its file name: staff may see file names."""
+    title = next((d.title for d in _safe(assistant.documents) if d.source == source), "")
+    return f"{title} ({Path(source).name})" if title else Path(source).name
 
 
 def document_choices(assistant: Assistant) -> list[tuple[str, str]]:
@@ -98,10 +120,20 @@ def search_results(assistant: Assistant, query: str, words: Texts | None = None)
         return f"<p>⚠️ {html.escape(str(exc))}</p>"
     if not found:
         return f"<p>{words('nothing_found')}</p>"
-    items = []
-    for n, p in enumerate(found, start=1):
+    spans = {id(p): assistant.matching_words(query, p.text) for p in found}
+    matching = [p for p in found if spans[id(p)]]
+    # Passages near in meaning only are filler when others hold the words looked for; when
+    # none does (an English search of Dutch pages), the nearest in meaning are all there is.
+    shown = matching or found
+    count = (
+        words("search_matched", count=len(matching), total=len(found))
+        if matching
+        else words("search_meaning_only", total=len(found))
+    )
+    items = [f'<p class="search-count">{count}</p>']
+    for n, p in enumerate(shown, start=1):
         page = f", p. {p.page}" if p.page else ""
-        text = marked(p.text, assistant.matching_words(query, p.text))
+        text = marked(p.text, spans[id(p)])
         link = html.escape(document_link(p.source, p.text))
         items.append(
             f'<div class="passage"><b>{n}. <a href="{link}" target="_blank" '
@@ -130,7 +162,9 @@ def change_report(action: str, change: LibraryChange, words: Texts | None = None
         )
     for document, kept in change.kept:
         lines.append(
-            words("kept", document=html.escape(Path(document).name), kept=html.escape(kept))
+            words(
+                "kept", document=html.escape(Path(document).name), kept=html.escape(Path(kept).name)
+            )
         )
     if r.repaired:
         lines.append(words("repaired", what=html.escape("; ".join(r.repaired))))
@@ -258,13 +292,17 @@ def staff_page(
                 column_widths=["14%", "8%", "24%", "16%", "10%", "10%", "18%"],
             )  # fmt: skip
         logged_in = gr.State(False)
+        # The document a first click on 'remove' asked to confirm; a second click removes it.
+        pending_removal = gr.State(None)
         # The staff session's token, handed to the page's script that keeps it in a cookie.
         session = gr.Textbox(visible=False, elem_id="staff-session")
 
     def tables(words: Texts) -> tuple[Any, ...]:
         """The tables as the index is now, headed in the page's language."""
         return (
-            gr.update(value=documents_table(assistant), headers=words.list("documents_headers")),
+            gr.update(
+                value=documents_table(assistant, words), headers=words.list("documents_headers")
+            ),
             gr.update(
                 value=events_table(assistant, today(), words), headers=words.list("events_headers")
             ),
@@ -335,13 +373,20 @@ def staff_page(
                        words)  # fmt: skip
 
     def remove_document(
-        ok: bool, source: str | None, request: gr.Request
+        ok: bool, source: str | None, pending: str | None, request: gr.Request
     ) -> Iterator[tuple[Any, ...]]:
+        """The first click asks to confirm (the report says what would go); a second click
+        on the same document removes it."""
         words = texts_for(request)
         if ok and not _indexed(assistant, source):
-            yield words("choose_removal"), *(gr.update(),) * 3
+            yield words("choose_removal"), *(gr.update(),) * 3, None
             return
-        yield from run(ok, "action_remove", lambda _p: library.remove(str(source)), words)
+        if ok and pending != source:
+            title = _title_of(assistant, str(source))
+            yield words("confirm_removal", document=html.escape(title)), *(gr.update(),) * 3, source
+            return
+        for out in run(ok, "action_remove", lambda _p: library.remove(str(source)), words):
+            yield *out, None
 
     def reindex_all(ok: bool, request: gr.Request) -> Iterator[tuple[Any, ...]]:
         yield from run(ok, "action_reindex", library.reindex, texts_for(request))
@@ -353,7 +398,10 @@ def staff_page(
                               "api_visibility": "private"}  # fmt: skip
     add.click(add_files, [logged_in, uploads], outputs, **common)
     replace.click(replace_file, [logged_in, choice, replacement], outputs, **common)
-    remove.click(remove_document, [logged_in, choice], outputs, **common)
+    remove.click(
+        remove_document, [logged_in, choice, pending_removal], [*outputs, pending_removal], **common
+    )
+    choice.change(lambda: None, None, pending_removal, api_visibility="private")
     reindex.click(reindex_all, [logged_in], outputs, **common)
 
     def find(ok: bool, query_words: str, request: gr.Request) -> str:

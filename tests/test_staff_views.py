@@ -1,0 +1,54 @@
+"""The staff tab's views on hand-made passages: the search shows what matches and says how
+many do; index times are read as dates in the page's language."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.api import Passage
+from ui.staff import search_results, spoken_moment
+from ui.texts import texts
+
+
+@dataclass
+class _Assistant:
+    """A stand-in for the assistant: retrieval's passages, and where a word matches."""
+
+    found: list[Passage]
+
+    def passages(self, query: str, k: int) -> list[Passage]:
+        return self.found[:k]
+
+    def matching_words(self, query: str, text: str) -> list[tuple[int, int]]:
+        wanted = set(query.lower().split())
+        return [m.span() for m in re.finditer(r"\w+", text) if m.group().lower() in wanted]
+
+
+def _passage(text: str, score: float) -> Passage:
+    return Passage(source="/docs/a.txt", title="Titel", page=None, score=score, text=text)
+
+
+def test_the_search_shows_only_passages_that_hold_a_word_and_counts_them() -> None:
+    found = _Assistant([
+        _passage("Eenzaamheid onder ouderen neemt toe.", 8.5),
+        _passage("De bijeenkomst was goed bezocht.", 4.0),
+        _passage("Zorg in de wijk.", 3.9),
+    ])  # fmt: skip
+    shown = search_results(found, "eenzaamheid", texts("nl"))  # type: ignore[arg-type]
+    assert shown.count('class="passage"') == 1
+    assert "1 van de 3 best passende passages" in shown
+    assert "<mark>Eenzaamheid</mark>" in shown
+
+
+def test_a_search_no_passage_holds_a_word_of_shows_the_nearest_and_says_so() -> None:
+    found = _Assistant([_passage("Eenzaamheid onder ouderen.", 5.0)])
+    shown = search_results(found, "loneliness", texts("en"))  # type: ignore[arg-type]
+    assert shown.count('class="passage"') == 1
+    assert "No passage holds the words searched for" in shown
+
+
+def test_index_times_are_dates_in_words_in_the_assistants_time_zone() -> None:
+    said = spoken_moment("2026-12-07T03:57:56+00:00", "Europe/Amsterdam", texts("nl"))
+    assert said == "7 december 2026, 04:57"
+    assert spoken_moment("not a time", "Europe/Amsterdam", texts("nl")) == "not a time"
