@@ -19,3 +19,19 @@ def test_a_web_page_is_named_by_its_site_without_a_page_number() -> None:
 def test_a_pdf_says_its_page_and_a_file_is_a_document() -> None:
     assert source_label(_cited("/d/a.pdf", None, 2)) == "PDF, p. 2"
     assert source_label(_cited("/d/a.txt", None, None)) == "document"
+
+
+def test_a_document_cited_twice_is_listed_once_with_both_numbers_and_quotes() -> None:
+    from assistant.api import Answer
+    from ui.web import render_answer
+
+    answer = Answer("Eerst dit [1], dan dat [2], en zo [3].", refused=False, language="nl")
+    answer.citations = [
+        Citation(1, "Verslag", "/d/a.txt", None, None, "Eerste zin."),
+        Citation(2, "Programma", "/d/b.pdf", None, 2, "Tweede zin."),
+        Citation(3, "Verslag", "/d/a.txt", None, None, "Derde zin."),
+    ]
+    shown = render_answer(answer)
+    assert shown.count(">Verslag</a>") == 1 and "- 1, 3. <a" in shown
+    assert "Eerste zin." in shown and "Derde zin." in shown
+    assert "- 2. <a" in shown and "(PDF, p. 2)" in shown

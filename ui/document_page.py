@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import gradio as gr
 
@@ -51,8 +50,8 @@ def render_document(
     spans = quote_spans(text, quote) if quote else []
     note = "" if spans or not quote else f"<p><em>{words('quote_not_found')}</em></p>"
     return (
-        f"{back}<h2>{html.escape(title or Path(source).name)}</h2>"
-        f"<p><small>{html.escape(Path(source).name)}</small></p>{note}"
+        # The title, never the file name ('001_387224a3b32bf87f.txt' tells a newcomer nothing).
+        f"{back}<h2>{html.escape(title or words('untitled_document'))}</h2>{note}"
         f'<div class="document-text">{marked(text, spans, "quoted")}</div>'
     )
 

@@ -111,16 +111,26 @@ def render_answer(answer: Answer) -> str:
     if not answer.citations:
         return text
     lines = [text, "", f"**{words('sources')}**", ""]
-    for c in answer.citations:
-        name = escape(c.title or "Document")
+    for cited in _by_document(answer.citations):
+        first = cited[0]
+        numbers = ", ".join(str(c.n) for c in cited)
+        name = escape(first.title or words("untitled_document"))
+        quotes = "".join(f"<blockquote>{escape(c.quote)}</blockquote>" for c in cited)
         lines.append(
-            f'{c.n}. <a href="{html.escape(source_link(c))}" target="_blank" '
+            f'- {numbers}. <a href="{html.escape(source_link(first))}" target="_blank" '
             f'rel="noopener noreferrer" class="source-link">{name}</a> '
-            f"<small>({escape(source_label(c))})</small>"
-            f"<details><summary>{words('quote')}</summary><blockquote>{escape(c.quote)}</blockquote>"
-            "</details>"
+            f"<small>({escape(source_label(first))})</small>"
+            f"<details><summary>{words('quote')}</summary>{quotes}</details>"
         )
     return "\n".join(lines)
+
+
+def _by_document(citations: list[Citation]) -> list[list[Citation]]:
+    """The citations per document, in the order first cited: one title is listed once."""
+    grouped: dict[str, list[Citation]] = {}
+    for citation in citations:
+        grouped.setdefault(citation.source, []).append(citation)
+    return list(grouped.values())
 
 
 def upcoming_panel(events: list[Event], today: dt.date, words: Texts | None = None) -> str:
