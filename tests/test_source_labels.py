@@ -32,6 +32,6 @@ def test_a_document_cited_twice_is_listed_once_with_both_numbers_and_quotes() ->
         Citation(3, "Verslag", "/d/a.txt", None, None, "Derde zin."),
     ]
     shown = render_answer(answer)
-    assert shown.count(">Verslag</a>") == 1 and "- 1, 3. <a" in shown
+    assert shown.count(">Verslag</a>") == 1 and "1, 3\\. <a" in shown
     assert "Eerste zin." in shown and "Derde zin." in shown
-    assert "- 2. <a" in shown and "(PDF, p. 2)" in shown
+    assert "\n\n2\\. <a" in shown and "(PDF, p. 2)" in shown

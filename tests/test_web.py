@@ -324,3 +324,49 @@ def test_a_too_long_and_an_empty_question_get_a_dutch_hint_and_the_text_stays(
     assert page.locator("#chatbot .message-row").count() == 0  # nothing was asked
     assert "RV_" not in str(page.locator("body").inner_text())
     page.close()
+
+
+def test_on_a_phone_the_welcome_unfolds_and_nothing_covers_the_answer(
+    server: dict, browser: object
+) -> None:
+    width, height = 390, 844
+    page = browser.new_page(locale="en-GB", viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    page.goto(str(server["url"]))
+    welcome = page.locator("#welcome p").first
+    welcome.wait_for()
+    page.wait_for_timeout(500)
+    cut = "el => el.scrollHeight > el.clientHeight + 1"
+    assert welcome.evaluate(cut), "the phone's welcome is not cut to three lines"
+    page.locator("#welcome").click()  # a tap unfolds it: every line can be read
+    page.wait_for_timeout(200)
+    assert not welcome.evaluate(cut)
+    assert "Dutch" in str(page.locator("#welcome").inner_text())
+    page.locator("#welcome").click()
+    page.locator("#question textarea").fill("What is the theme of the Week of Radical Renewal?")
+    page.locator("#send").click()
+    text = _last_answer(page, "Sources")
+    assert text
+    page.wait_for_timeout(500)
+    # Every visible point of the answer's text is the answer's own: no button floats over it.
+    covered = page.locator("#chatbot .message-row.bot-row").last.evaluate(
+        """row => {
+          const box = row.getBoundingClientRect();
+          const chat = document.querySelector('#chatbot').getBoundingClientRect();
+          const top = Math.max(box.top, chat.top) + 4;
+          const bottom = Math.min(box.bottom, chat.bottom) - 4;
+          const bad = [];
+          for (let y = top; y < bottom; y += 12) {
+            for (let x = box.left + 8; x < box.right - 8; x += 24) {
+              const hit = document.elementFromPoint(x, y);
+              if (hit && !row.contains(hit)) { bad.push(hit.className || hit.tagName); }
+            }
+          }
+          return bad;
+        }"""
+    )
+    assert covered == [], covered
+    chat = _box(page, "#chatbot")
+    assert chat["height"] >= 0.45 * height  # the conversation uses the screen
+    assert _on_screen(_box(page, "#send"), width, height)
+    page.screenshot(path=str(SCREENSHOTS / "phone-conversation.png"))
+    page.close()

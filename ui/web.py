@@ -38,6 +38,9 @@ from ui.texts import I18N, Texts, texts, texts_for
 _CSS = """
 #sources details { margin: .2em 0; }
 .nav-holder { display: none !important; }  /* one page; the document view has its links */
+/* Gradio's floating 'scroll down' button covers an answer's text; each answer is scrolled
+   to its first line instead (_SHOW_ANSWER_START). */
+#chatbot .scroll-down-button-container { display: none !important; }
 @media (max-width: 640px) {
   /* A phone: the events above the chat, folded; the welcome in three lines; the chat
      short enough that the question box and its button stay on the first screen. */
@@ -45,14 +48,26 @@ _CSS = """
   #side { min-width: 100% !important; }
   #welcome p { display: -webkit-box; -webkit-line-clamp: 3; -webkit-box-orient: vertical;
                overflow: hidden; }
-  #chatbot { height: 44vh !important; max-height: 44vh !important; }
+  /* A tap on the welcome unfolds it (and folds it again): all of it can be read. */
+  #welcome { cursor: pointer; }
+  #welcome.unfolded p { display: block; -webkit-line-clamp: unset; overflow: visible; }
+  /* The conversation takes the screen's height less what stays above and below it (tabs,
+     folded events, three lines of welcome; the question box): 420 px, measured at 390x844. */
+  #chatbot { height: max(240px, calc(100dvh - 420px)) !important;
+             max-height: max(240px, calc(100dvh - 420px)) !important; }
   #question-row { flex-wrap: nowrap !important; }
   #send { min-width: 5em !important; }
 }
 """
 
-#: On a phone the events panel starts folded (Gradio opens or folds it for every width).
+#: On a phone the events panel starts folded (Gradio opens or folds it for every width);
+#: a tap on the welcome unfolds the lines its three-line cut hides.
 _FOLD_EVENTS_ON_PHONE = """() => {
+  const welcome = document.querySelector('#welcome');
+  if (welcome && !welcome.dataset.unfolds) {
+    welcome.dataset.unfolds = '1';
+    welcome.addEventListener('click', () => welcome.classList.toggle('unfolded'));
+  }
   if (window.innerWidth <= 640) {
     const label = document.querySelector('#upcoming-panel > button, #upcoming-panel .label-wrap');
     if (label && document.querySelector('#upcoming')?.offsetParent) { label.click(); }
@@ -117,12 +132,12 @@ def render_answer(answer: Answer) -> str:
         name = escape(first.title or words("untitled_document"))
         quotes = "".join(f"<blockquote>{escape(c.quote)}</blockquote>" for c in cited)
         lines.append(
-            f'- {numbers}. <a href="{html.escape(source_link(first))}" target="_blank" '
+            f'{numbers}\\. <a href="{html.escape(source_link(first))}" target="_blank" '
             f'rel="noopener noreferrer" class="source-link">{name}</a> '
             f"<small>({escape(source_label(first))})</small>"
             f"<details><summary>{words('quote')}</summary>{quotes}</details>"
         )
-    return "\n".join(lines)
+    return "\n\n".join(lines)  # a paragraph per source ('1, 3.' is no list item)
 
 
 def _by_document(citations: list[Citation]) -> list[list[Citation]]:
