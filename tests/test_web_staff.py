@@ -63,14 +63,27 @@ def _ask(page: object, question: str, expect: str) -> str:
     return str(bot.inner_text())
 
 
+#: Gradio's progress texts ('processing | 0.5s', English) a person can see on the page.
+PROGRESS_SHOWN = """() => [...document.querySelectorAll('.progress-text, .eta-bar, .meta-text')]
+  .filter(e => /processing/.test(e.textContent)
+    && e.checkVisibility({opacityProperty: true, visibilityProperty: true}))
+  .map(e => e.textContent.trim())"""
+
+
 def _act(page: object, button: str, action: str) -> str:
     """Click a staff button; the report once its action has finished (no two actions in
-    a row are the same, so the report's heading tells this one's from the last one's)."""
-    report = page.locator("#staff-report")  # type: ignore[attr-defined]
+    a row are the same, so the report's heading tells this one's from the last one's).
+    The upload's report is beside the upload button, the others' under their row."""
+    where = "#upload-report" if button == "#add-documents" else "#staff-report"
+    report = page.locator(where)  # type: ignore[attr-defined]
     page.locator(button).click()  # type: ignore[attr-defined]
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         text = str(report.inner_text())
+        # While it runs: no Gradio progress text in English, the tables keep their rows.
+        seen = page.evaluate(PROGRESS_SHOWN)  # type: ignore[attr-defined]
+        assert not seen, seen
+        assert page.locator("#documents tbody tr").count() > 0  # type: ignore[attr-defined]
         if f"{action}: klaar" in text:
             return text
         time.sleep(0.2)

@@ -261,6 +261,7 @@ def staff_page(
                 elem_id="upload",
             )  # fmt: skip
             add = gr.Button(I18N("add_button"), variant="primary", elem_id="add-documents")
+            upload_report = gr.Markdown(elem_id="upload-report")  # beside its button
             # Any value reaches the handlers, which check the login and then the choice:
             # a strict list would answer a call made without a login (its list empty) with
             # Gradio's own error and a traceback instead of the login message.
@@ -394,9 +395,11 @@ def staff_page(
     outputs = [report, documents, events, choice]
     # One staff change at a time (the index takes one writer anyway); the chat's answers
     # are another queue and go on meanwhile.
+    # No Gradio progress overlay ('processing | 0.5s', in English, over tables that then
+    # look empty): the report says, in the page's language, how far the action is.
     common: dict[str, Any] = {"concurrency_limit": 1, "concurrency_id": "staff-changes",
-                              "api_visibility": "private"}  # fmt: skip
-    add.click(add_files, [logged_in, uploads], outputs, **common)
+                              "api_visibility": "private", "show_progress": "hidden"}  # fmt: skip
+    add.click(add_files, [logged_in, uploads], [upload_report, *outputs[1:]], **common)
     replace.click(replace_file, [logged_in, choice, replacement], outputs, **common)
     remove.click(
         remove_document, [logged_in, choice, pending_removal], [*outputs, pending_removal], **common
@@ -411,7 +414,8 @@ def staff_page(
         return search_results(assistant, query_words, words)
 
     for trigger in (search.click, query.submit):
-        trigger(find, [logged_in, query], [results], api_visibility="private")
+        trigger(find, [logged_in, query], [results], api_visibility="private",
+                show_progress="hidden")  # fmt: skip
 
 
 def _indexed(assistant: Assistant, source: str | None) -> bool:
