@@ -5,17 +5,14 @@ each with its own place and source."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CORPUS, SCREENSHOTS, STAFF_PASSWORD, rv_serve
-from test_web_staff import _act, _ask, _log_in
+from conftest import CHROMIUM, SCREENSHOTS
+from test_web_staff import _act, _ask, _log_in, serving_staff
 
-from assistant.api import Assistant, Settings
 from index.embedders import Embedder
 
 pytestmark = pytest.mark.skipif(
@@ -37,23 +34,8 @@ Aanmelden kan tot 7 september.
 
 @pytest.fixture()
 def events_server(tmp_path: Path, e5: Embedder) -> Iterator[dict[str, object]]:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in SERIES:
-        shutil.copy(CORPUS / name, corpus / name)
-    index_dir = tmp_path / "index"
-    assert Assistant(Settings(index_dir=index_dir, corpus_dir=corpus), embedder=e5).ingest().ok
-    env = {
-        **os.environ,
-        "HF_HUB_OFFLINE": "1",
-        "RV_INDEX_DIR": str(index_dir),
-        "RV_CORPUS_DIR": str(corpus),
-        "RV_DOCUMENTS_DIR": str(tmp_path / "documents"),
-        "RV_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
-        "RV_STAFF_PASSWORD": STAFF_PASSWORD,
-    }
-    with rv_serve(env, "--today", "2023-06-01") as served:
-        yield {"url": served.url, "tmp": tmp_path}
+    with serving_staff(tmp_path, e5, SERIES, "2023-06-01") as served:
+        yield served
 
 
 def test_two_meetings_on_one_day_each_once_with_their_own_place_and_source(

@@ -8,6 +8,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,15 +23,18 @@ pytestmark = needs_browser
 FEW = ["001_387224a3b32bf87f.txt", "004_c470ea04556890eb.pdf"]
 
 
-@pytest.fixture()
-def staff_server(tmp_path: Path, e5: Embedder) -> Iterator[dict[str, object]]:
+@contextmanager
+def serving_staff(
+    tmp_path: Path, e5: Embedder, documents: list[str], today: str
+) -> Iterator[dict[str, object]]:
+    """``rv serve`` with a staff password on an index of some of the corpus's documents,
+    uploads going to a folder of its own; yields its address and the test's folder."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for name in FEW:
+    for name in documents:
         shutil.copy(CORPUS / name, corpus / name)
     index_dir = tmp_path / "index"
-    report = Assistant(Settings(index_dir=index_dir, corpus_dir=corpus), embedder=e5).ingest()
-    assert report.ok
+    assert Assistant(Settings(index_dir=index_dir, corpus_dir=corpus), embedder=e5).ingest().ok
     env = {
         **os.environ,
         "HF_HUB_OFFLINE": "1",
@@ -40,8 +44,14 @@ def staff_server(tmp_path: Path, e5: Embedder) -> Iterator[dict[str, object]]:
         "RV_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
         "RV_STAFF_PASSWORD": STAFF_PASSWORD,
     }
-    with rv_serve(env, "--today", "2026-12-01") as served:
+    with rv_serve(env, "--today", today) as served:
         yield {"url": served.url, "tmp": tmp_path}
+
+
+@pytest.fixture()
+def staff_server(tmp_path: Path, e5: Embedder) -> Iterator[dict[str, object]]:
+    with serving_staff(tmp_path, e5, FEW, "2026-12-01") as served:
+        yield served
 
 
 def _log_in(page: object) -> None:
