@@ -341,6 +341,8 @@ def test_on_a_phone_the_welcome_unfolds_and_nothing_covers_the_answer(
     page.wait_for_timeout(200)
     assert not welcome.evaluate(cut)
     assert "Dutch" in str(page.locator("#welcome").inner_text())
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "phone-welcome.png"))
     page.locator("#welcome").click()
     page.locator("#question textarea").fill("What is the theme of the Week of Radical Renewal?")
     page.locator("#send").click()

@@ -212,6 +212,8 @@ def test_staff_search_highlights_words_and_opens_the_passage(
     assert "best passende passages bevatten een gezocht woord" in results.inner_text()
     passages = results.locator(".passage")
     assert all(passages.nth(i).locator("mark").count() for i in range(passages.count()))
+    SCREENSHOTS.mkdir(exist_ok=True)
+    results.screenshot(path=str(SCREENSHOTS / "staff-search.png"))
     with page.context.expect_page() as opened:
         first.locator("a.document-link").click()
     view = opened.value
