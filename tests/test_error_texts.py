@@ -176,3 +176,10 @@ def test_a_failed_answer_is_said_in_the_pages_language(failure: RvError) -> None
     assert history[-1] == {"role": "assistant", "content": error_text(failure, texts("nl"))}
     assert (answers, box, hint) == ([{}], "", "")
     assert "RV_" not in history[-1]["content"]
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_welcome_of_an_empty_index_names_no_command(language: str) -> None:
+    """A newcomer cannot run `rv ingest`; the operator is told so by `rv serve`."""
+    said = texts(language)("no_documents")  # type: ignore[arg-type]
+    assert said and not any(word in said for word in INTERNAL), said

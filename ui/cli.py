@@ -470,8 +470,8 @@ def serve_command(
     assistant = Assistant(settings)
     if assistant.store.count() == 0:
         click.secho(
-            f"The index at {settings.index_dir} is empty: the page will say how to build it "
-            "(run `rv ingest`).",
+            f"The index at {settings.index_dir} is empty: build it with `rv ingest` (or add "
+            "documents from the page's staff tab); until then the page says it has none.",
             fg="yellow",
             err=True,
         )
