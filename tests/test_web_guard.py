@@ -198,13 +198,17 @@ def test_the_staff_password_is_throttled_too(served: dict[str, Any]) -> None:
 
 def _output_so_far(server: Served) -> str:
     """What the server has printed until now (without waiting for more)."""
-    import select
+    import selectors
 
     assert server.process.stdout is not None
     out = []
-    while select.select([server.process.stdout], [], [], 0.2)[0]:
-        line = server.process.stdout.readline()
-        if not line:
-            break
-        out.append(line)
+    # A selector, not select.select: after a long test session the pipe's
+    # descriptor can be above 1024, which select() cannot watch.
+    with selectors.DefaultSelector() as selector:
+        selector.register(server.process.stdout, selectors.EVENT_READ)
+        while selector.select(timeout=0.2):
+            line = server.process.stdout.readline()
+            if not line:
+                break
+            out.append(line)
     return "".join(out)
