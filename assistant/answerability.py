@@ -37,6 +37,12 @@ class Evidence:
     unknown_number: bool
     #: How many search terms other than numbers the question has ('{{7*7}}' has none).
     terms: int = 1
+    #: The rarity of the question's heaviest term that some document uses but retrieval's
+    #: first passage lacks, and that none of the first passages has, as a share of the
+    #: rarity of a term no document uses (0: nothing missing). A near miss lacks a telling
+    #: word ('chair', '2024'); a paraphrase lacks common ones.
+    missing_first: float = 0.0
+    missing_top: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -100,10 +106,28 @@ def gather_evidence(
     words = {t: w for t, w in weights.items() if not t.isdigit()}
     unknown = sum(w for t, w in words.items() if t not in known) / (sum(words.values()) or 1.0)
     coverage = 0.0
-    for candidate in candidates[:COVERED_CANDIDATES]:
-        held = set(keywords.terms(candidate.hit.text))
+    held_by = [set(keywords.terms(c.hit.text)) for c in candidates[:COVERED_CANDIDATES]]
+    for held in held_by:
         coverage = max(coverage, sum(w for t, w in weights.items() if t in held) / total)
     dense = max((c.dense for c in candidates), default=0.0)
     sentence = max((s[2] for c in candidates for s in c.sentences), default=dense)
     numbers = [w for w in keywords.unknown_words(question) if w.isdigit()]
-    return Evidence(dense, max(sentence, dense), coverage, unknown, bool(numbers), len(words))
+    unseen = keywords.idf("\0") or 1.0
+    first = held_by[0] if held_by else set()
+    anywhere = set().union(*held_by)
+    return Evidence(
+        dense,
+        max(sentence, dense),
+        coverage,
+        unknown,
+        bool(numbers),
+        len(words),
+        missing_first=_heaviest_missing(weights, first, known) / unseen,
+        missing_top=_heaviest_missing(weights, anywhere, known) / unseen,
+    )
+
+
+def _heaviest_missing(weights: dict[str, float], held: set[str], known: set[str]) -> float:
+    """The heaviest of the question's terms that some document uses and ``held`` lacks
+    (a term no document uses is counted apart, in ``unknown``)."""
+    return max((w for t, w in weights.items() if t in known and t not in held), default=0.0)

@@ -18,7 +18,7 @@ from typing import Protocol
 from assistant.answer import Answer, last_said
 from assistant.features import EMAIL, PHONE, WEB_ADDRESS, UnitFacts, unit_rows
 from assistant.model import LinearModel, probability
-from assistant.questions import Kind, holds_what_is_asked
+from assistant.questions import Kind, holds_what_is_asked, kind_thing
 from assistant.request import AnswerRequest, answer_from, citation_for
 from index.keywords import Vocabulary
 from index.lexicon import entry, pattern, phrases, words
@@ -374,6 +374,7 @@ def _units(request: AnswerRequest, candidates: list[Candidate]) -> list[_Sentenc
         unit = text[start:end]
         return UnitFacts(
             kind=request.kind,
+            asked=request.asked or kind_thing(request.kind),
             english=english,
             text=unit,
             similarity=max(sims),

@@ -17,17 +17,25 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.questions import Kind
-from index.text import MENTIONS_DATE, mentions_count
+from assistant.questions import Kind, Thing
+from index.lexicon import pattern
+from index.text import MENTIONS_DATE, fold, mentions_count
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(r"\b0\d{2,3}(?:[ \u2013-]+\d{2,4}){1,3}\b")
+#: A Dutch phone number: ten digits from a 0 (or +31), in groups ('015 -380 41 11',
+#: '085-4007022'), or a municipality's short number ('14 0521').
+PHONE = re.compile(r"(?:\+31[\s-]?|\b0)\d(?:[\s\u2013-]{0,3}\d){8}\b|\b14[\s-]?0\d{2,3}\b")
 WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)[^\s)\]>,;]*[\w/]")
 #: 'in Utrecht', 'bij de Stadskantoor', 'aan het Plein': a preposition before a capitalised
 #: name is how a place is written in Dutch (and English) running text.
 PLACE = re.compile(r"\b(in|bij|aan|op|at|te)\s+(het |de |the )?[A-Z][\w-]+")
-#: A time of day ('13:30', '9.00 uur').
-TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
+#: A time of day ('13:30', '9.00 uur', '19 uur').
+TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2} uur\b")
+#: An amount of money ('€ 25', '25 euro', '25,-').
+MONEY = re.compile(r"€|\beuro\b|\beur\b|\b\d+,-")
+#: That something costs nothing ('gratis', 'free of charge'): a price too.
+PRICE_WORDS = pattern("price_words")
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,8 @@ class UnitFacts:
     """What the answer step knows of one candidate unit, measured once."""
 
     kind: Kind
+    #: What the question asks the answer to hold (``questions.asked_thing``), if anything.
+    asked: Thing | None
     english: bool
     text: str
     #: Cosine of the question (half on its telling words) and the unit's best sentence.
@@ -70,27 +80,33 @@ def _holds_contact(f: UnitFacts) -> bool:
     return bool(EMAIL.search(f.text) or PHONE.search(f.text) or WEB_ADDRESS.search(f.text))
 
 
-#: What each question kind asks for, as a test of the unit's text; kinds absent ask for
-#: nothing a pattern can see (what, why, list).
-ASKED_FOR: dict[str, Callable[[UnitFacts], bool]] = {
-    "when": _holds_date,
-    "how_many": lambda f: mentions_count(f.text),
-    "who": lambda f: f.names_person,
-    "where": lambda f: bool(PLACE.search(f.text)),
+def _holds_price(f: UnitFacts) -> bool:
+    return bool(MONEY.search(f.text) or PRICE_WORDS.search(fold(f.text)))
+
+
+#: Whether a unit holds each thing a question may ask for.
+HOLDS: dict[Thing, Callable[[UnitFacts], bool]] = {
+    "date": _holds_date,
+    "count": lambda f: mentions_count(f.text),
+    "person": lambda f: f.names_person,
+    "place": lambda f: bool(PLACE.search(f.text)),
     "contact": _holds_contact,
+    "email": lambda f: bool(EMAIL.search(f.text)),
+    "phone": lambda f: bool(PHONE.search(f.text)),
+    "price": _holds_price,
+    "time": lambda f: bool(TIME.search(f.text)),
+    "year": lambda f: bool(YEAR.search(f.text)),
 }
 
 
 def asked_and_held(f: UnitFacts) -> float:
-    """The question's kind asks for a thing (a date, a count, a person, a place, an
-    address) and the unit holds one."""
-    test = ASKED_FOR.get(f.kind)
-    return float(test is not None and test(f))
+    """The question asks for a thing (a date, a count, a person, a place, an address, a
+    price...) and the unit holds one."""
+    return float(f.asked is not None and HOLDS[f.asked](f))
 
 
 def asked_not_held(f: UnitFacts) -> float:
-    test = ASKED_FOR.get(f.kind)
-    return float(test is not None and not test(f))
+    return float(f.asked is not None and not HOLDS[f.asked](f))
 
 
 UNIT_FEATURE_FUNCTIONS: dict[str, Callable[[UnitFacts], float]] = {
@@ -190,6 +206,19 @@ class QuestionFacts:
     #: Whether dense and keyword retrieval put the same chunk first.
     agree: bool
     follow_up: bool
+    #: The question asks for a thing a pattern can see (a date, a price, a phone number...),
+    #: and whether none of its units holds one: 'what does a training day cost?' on a page
+    #: about the training days that names no price.
+    asks_thing: bool = False
+    asked_missing: bool = False
+    #: The question names a year or month, and whether no retrieved passage is from then
+    #: or names it: the 2024 run asked about, only the 2023 one written up.
+    names_period: bool = False
+    period_missing: bool = False
+    #: The heaviest question term the first passage lacks, and all first passages lack
+    #: (``answerability.Evidence``).
+    missing_first: float = 0.0
+    missing_top: float = 0.0
 
 
 #: Question kinds as one-hot features, in this order.
@@ -212,6 +241,12 @@ QUESTION_FEATURE_FUNCTIONS: dict[str, Callable[[QuestionFacts], float]] = {
     "best_rare_coverage": lambda q: q.best_rare_coverage,
     "agree": lambda q: float(q.agree),
     "follow_up": lambda q: float(q.follow_up),
+    "asks_thing": lambda q: float(q.asks_thing),
+    "asked_missing": lambda q: float(q.asked_missing),
+    "names_period": lambda q: float(q.names_period),
+    "period_missing": lambda q: float(q.period_missing),
+    "missing_first": lambda q: q.missing_first,
+    "missing_top": lambda q: q.missing_top,
     "english": lambda q: float(q.english),
     **{f"kind_{k}": (lambda q, k=k: float(q.kind == k)) for k in KINDS},  # type: ignore[misc]
 }

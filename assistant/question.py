@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from assistant.answer import Turn, last_said
 from assistant.calendar import CalendarQuestion, calendar_question
 from assistant.constraints import Period, periods_in
-from assistant.questions import Kind, leaves_role, question_kind
+from assistant.questions import Kind, Thing, asked_thing, leaves_role, question_kind
 from index.language import Language, detect_language, in_another_script
 
 
@@ -24,6 +24,8 @@ class Question:
     text: str
     language: Language
     kind: Kind
+    #: What an answer must hold (a date, a price, a phone number...), if anything.
+    asked: Thing | None
     #: The conversation's previous question ('' when this one opens it).
     earlier: str
     #: Asks the assistant to ignore its instructions, reveal them, or speak for itself.
@@ -47,6 +49,7 @@ class Question:
             text=text,
             language=detect_language(text),
             kind=kind,
+            asked=asked_thing(text, kind),
             earlier=earlier,
             leaves_role=leaves_role(text),
             other_script=in_another_script(text),

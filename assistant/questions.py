@@ -18,6 +18,29 @@ _KIND_PATTERNS = {
     for kind in _KINDS
 }
 
+#: What an answer must hold, finer than the kind: a date, a count, a person's name, a place,
+#: a contact detail, or one of the things the lexicon's ``asked_things`` name.
+Thing = Literal[
+    "date", "count", "person", "place", "contact", "email", "phone", "price", "time", "year"
+]
+#: The things the lexicon tells from the question's words, in the order they are tried (an
+#: e-mail address before a phone number: 'mailadres of telefoonnummer' asks for the first).
+_ASKED_THINGS: list[Thing] = ["email", "phone", "price", "time", "year", "place"]
+_THING_PATTERNS = {
+    thing: alternatives(
+        f for language in LANGUAGES for f in entry("asked_things", language).get(thing, [])
+    )
+    for thing in _ASKED_THINGS
+}
+#: What a kind asks for when the question's words name nothing finer.
+_KIND_THINGS: dict[Kind, Thing] = {
+    "when": "date",
+    "how_many": "count",
+    "who": "person",
+    "where": "place",
+    "contact": "contact",
+}
+
 _ROLE_LEAVING = pattern("role_leaving")
 
 _GREETING = re.compile(r"^\s*(" + "|".join(phrases("greetings")) + r")\b[!. ]*$")
@@ -30,6 +53,21 @@ def question_kind(question: str) -> Kind:
         if _KIND_PATTERNS[kind].search(text):
             return kind
     return "what"
+
+
+def asked_thing(question: str, kind: Kind) -> Thing | None:
+    """What an answer to ``question`` must hold; None when no pattern can tell (what, why,
+    list questions that name no such thing)."""
+    text = fold(question)
+    for thing in _ASKED_THINGS:
+        if _THING_PATTERNS[thing].search(text):
+            return thing
+    return kind_thing(kind)
+
+
+def kind_thing(kind: Kind) -> Thing | None:
+    """What a question of ``kind`` asks for when its words name nothing finer."""
+    return _KIND_THINGS.get(kind)
 
 
 def leaves_role(question: str) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.answer import Answer, Citation, Passage, Turn
-from assistant.questions import Kind
+from assistant.questions import Kind, Thing
 from index.keywords import Vocabulary
 from index.language import Language
 from index.retrieval import Candidate
@@ -40,6 +40,8 @@ class AnswerRequest:
     #: What the answer step works out once per request and several routes read (the scored
     #: candidate units), by name.
     memo: dict[str, object] = field(default_factory=dict)
+    #: What the answer must hold, finer than ``kind`` (``questions.asked_thing``).
+    asked: Thing | None = None
 
 
 def passage(candidate: Candidate) -> Passage:

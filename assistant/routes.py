@@ -28,6 +28,7 @@ from assistant.calendar import (
     relevant_events,
 )
 from assistant.citations import check
+from assistant.constraints import from_periods
 from assistant.extractive import Unit, UnitScorer, announced_list, scored_units
 from assistant.features import QuestionFacts, asked_and_held, question_vector
 from assistant.generators import AnswerGenerator, StreamingGenerator
@@ -249,7 +250,20 @@ def question_facts(
         best_rare_coverage=best.facts.rare_coverage if best and best.facts else 0.0,
         agree=dense_first.hit.id == keyword_first.hit.id,
         follow_up=bool(asked.question.earlier),
+        asks_thing=asked.question.asked is not None,
+        asked_missing=asked.question.asked is not None and not holding,
+        names_period=bool(asked.question.periods),
+        period_missing=_period_missing(asked),
+        missing_first=evidence.missing_first,
+        missing_top=evidence.missing_top,
     )
+
+
+def _period_missing(asked: Asked) -> bool:
+    """The question names a period and no retrieved passage is from it or names it."""
+    periods = asked.question.periods
+    document_date = asked.request.document_date
+    return bool(periods) and not from_periods(periods, asked.candidates, document_date)
 
 
 #: The log-odds of a unit that is not there (no candidate, or no runner-up): the bottom of

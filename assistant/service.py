@@ -307,6 +307,7 @@ class Assistant:
             vocabulary=self.retriever.keyword_index(),
             document_chunks=self.retriever.chunks_of,
             document_date=self.retriever.document_date,
+            asked=asked.question.asked,
         )
 
     def examine(

@@ -22,6 +22,7 @@ from assistant.features import (
     unit_rows,
 )
 from assistant.model import DEFAULT_MODEL, AnswerModel, LinearModel
+from assistant.questions import kind_thing
 from assistant.training import (
     QuestionExample,
     UnitExample,
@@ -35,6 +36,7 @@ from tests.test_answer_step import _request
 def _facts(text: str, similarity: float, coverage: float, kind: str = "what") -> UnitFacts:
     return UnitFacts(
         kind=kind,  # type: ignore[arg-type]
+        asked=kind_thing(kind),  # type: ignore[arg-type]
         english=False,
         text=text,
         similarity=similarity,

@@ -1,0 +1,86 @@
+"""What a question asks an answer to hold (a price, a phone number, a time...), whether a
+unit holds it, and the evidence of what the first passages lack: hand-made inputs, no model."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from assistant.answerability import gather_evidence
+from assistant.features import HOLDS, PHONE, UNIT_FEATURES, unit_rows
+from assistant.questions import asked_thing, question_kind
+from index.keywords import KeywordIndex
+from index.retrieval import Candidate
+from index.store import Hit
+from tests.test_learned_answers import _facts
+
+
+@pytest.mark.parametrize(
+    ("question", "thing"),
+    [
+        ("Wat kost een scholingsdag voor de raad?", "price"),
+        ("What is the registration fee for the conference?", "price"),
+        ("Welk telefoonnummer bel ik buiten kantoortijden?", "phone"),
+        ("Wat is het e-mailadres van de raad?", "email"),
+        ("Hoe laat begint de opening?", "time"),
+        ("In welk jaar is het beraad opgericht?", "year"),
+        ("In welke stad is het kantoor gevestigd?", "place"),
+        ("Wie is de voorzitter?", "person"),
+        ("Wanneer is de volgende bijeenkomst?", "date"),
+        ("How many members does the council have?", "count"),
+        ("Wat is het doel van de beweging?", None),
+    ],
+)
+def test_a_question_names_what_its_answer_must_hold(question: str, thing: str | None) -> None:
+    assert asked_thing(question, question_kind(question)) == thing
+
+
+@pytest.mark.parametrize(
+    ("text", "is_phone"),
+    [
+        ("Bel 015 -380 41 11 op werkdagen.", True),
+        ("Het Meldpunt: 085-4007022.", True),
+        ("Buiten kantoortijd: 0592 381530.", True),
+        ("Bel 14 0521 voor de gemeente.", True),
+        ("Mobiel 06-55161136.", True),
+        ("Op 12 maart 2020 om 19:30 uur.", False),
+        ("In 2019, 2020 en 2021 telden we 1200 leden.", False),
+    ],
+)
+def test_phone_numbers_are_told_from_dates_and_counts(text: str, is_phone: bool) -> None:
+    assert bool(PHONE.search(text)) is is_phone
+
+
+def test_a_unit_holds_the_asked_thing_not_just_the_kind() -> None:
+    phone = replace(_facts("Mail naar info@raad.nl.", 0.8, 0.5, "contact"), asked="phone")
+    row = dict(zip(UNIT_FEATURES, unit_rows([phone])[0], strict=True))
+    assert row["asked_and_held"] == 0.0 and row["asked_not_held"] == 1.0  # an address, no number
+    assert HOLDS["price"](replace(phone, text="Deelname is kosteloos."))
+    assert HOLDS["price"](replace(phone, text="De dag kost € 25 per persoon."))
+    assert not HOLDS["price"](replace(phone, text="De dag duurt 25 minuten."))
+    assert HOLDS["time"](replace(phone, text="We beginnen om 19 uur."))
+    assert not HOLDS["time"](replace(phone, text="We beginnen op 19 mei."))
+
+
+def _candidate(text: str, n: int) -> Candidate:
+    return Candidate(Hit(f"c{n}", text, {"source": f"doc{n}.txt"}, 0.85), 1.0 / (n + 1), 0.85)
+
+
+def test_the_evidence_names_the_heaviest_known_term_the_passages_lack() -> None:
+    texts = [
+        "De raad vergadert elke maand in het stadhuis.",
+        "De voorzitter van de sportclub opent het seizoen.",
+        "De raad adviseert over zorg en welzijn.",
+        "Een verslag van het jaar.",
+    ]
+    keywords = KeywordIndex([f"c{n}" for n in range(len(texts))], texts)
+    first = [_candidate(texts[0], 0), _candidate(texts[2], 1)]
+    lacking = gather_evidence("Wie is de voorzitter van de raad?", first, keywords)
+    assert lacking.missing_first == pytest.approx(lacking.missing_top)
+    assert lacking.missing_top > 0.5  # 'voorzitter': one chunk of four has it
+    held = gather_evidence("Waar vergadert de raad?", first, keywords)
+    assert held.missing_first == held.missing_top == 0.0
+    # A word no document uses is not 'missing from the passages': it is unknown.
+    unknown = gather_evidence("Waar vergadert de raad over quantumfysica?", first, keywords)
+    assert unknown.missing_top == 0.0 and unknown.unknown > 0.0
