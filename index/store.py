@@ -9,6 +9,7 @@ import json
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -189,7 +190,17 @@ class ChromaStore:
         # call can still be using them (see _retire).
         self._system: Any = None
         self._retired: list[tuple[float, Any]] = []
+        # Every Chroma system this store has not stopped yet: stopped with the store, so
+        # that a store no longer used does not keep its vector index files open (a test
+        # session opening hundreds of stores ran past 1,024 open files).
+        self._running: list[Any] = []
+        self._finalizer = weakref.finalize(self, _stop_every, self._running)
         self._open()
+
+    def close(self) -> None:
+        """Stop this store's Chroma systems, freeing their memory and open files; the store
+        is not used afterwards. Also done when the store is garbage-collected."""
+        self._finalizer()
 
     def _open(self) -> None:
         """Connect to the index folder and its collections, as they are on disk now.
@@ -204,6 +215,7 @@ class ChromaStore:
         # The client finds its system by the folder's name, so it is taken now, before a
         # later view of the same folder replaces it.
         self._system = self._client._system
+        self._running.append(self._system)
         function = cast(Any, _ChromaEmbeddingFunction(self._embedder))
 
         def collection(suffix: str) -> Any:
@@ -237,6 +249,7 @@ class ChromaStore:
         while self._retired and now - self._retired[0][0] > RETIRED_SECONDS:
             _, old = self._retired.pop(0)
             old.stop()
+            self._running.remove(old)
 
     @property
     def embedder(self) -> Embedder:
@@ -746,3 +759,13 @@ class _UnboundEmbeddingFunction(_ChromaEmbeddingFunction):
 
     def __call__(self, input: Sequence[str]) -> list[Any]:  # noqa: A002
         raise ConfigError("Open the index through rv so that its embedder is attached.")
+
+
+def _stop_every(systems: list[Any]) -> None:
+    """Stop each Chroma system of ``systems`` (a store's, at its end)."""
+    while systems:
+        system = systems.pop()
+        try:
+            system.stop()
+        except Exception:  # a system half-stopped already; at the end nothing else matters
+            logging.getLogger(__name__).debug("stopping a Chroma system failed", exc_info=True)
