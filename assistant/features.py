@@ -72,30 +72,37 @@ class UnitFacts:
     position: float
 
 
-def _holds_date(f: UnitFacts) -> bool:
-    return bool(MENTIONS_DATE.search(f.text))
+def _holds_contact(text: str) -> bool:
+    return bool(EMAIL.search(text) or PHONE.search(text) or WEB_ADDRESS.search(text))
 
 
-def _holds_contact(f: UnitFacts) -> bool:
-    return bool(EMAIL.search(f.text) or PHONE.search(f.text) or WEB_ADDRESS.search(f.text))
+def _holds_price(text: str) -> bool:
+    return bool(MONEY.search(text) or PRICE_WORDS.search(fold(text)))
 
 
-def _holds_price(f: UnitFacts) -> bool:
-    return bool(MONEY.search(f.text) or PRICE_WORDS.search(fold(f.text)))
+#: Whether a text holds each thing a pattern can see in text alone (a person's name needs
+#: the corpus's names: ``HOLDS``).
+TEXT_HOLDS: dict[Thing, Callable[[str], bool]] = {
+    "date": lambda text: bool(MENTIONS_DATE.search(text)),
+    "count": mentions_count,
+    "place": lambda text: bool(PLACE.search(text)),
+    "contact": _holds_contact,
+    "email": lambda text: bool(EMAIL.search(text)),
+    "phone": lambda text: bool(PHONE.search(text)),
+    "price": _holds_price,
+    "time": lambda text: bool(TIME.search(text)),
+    "year": lambda text: bool(YEAR.search(text)),
+}
+
+
+def _holds(thing: Thing, f: UnitFacts) -> bool:
+    return f.names_person if thing == "person" else TEXT_HOLDS[thing](f.text)
 
 
 #: Whether a unit holds each thing a question may ask for.
 HOLDS: dict[Thing, Callable[[UnitFacts], bool]] = {
-    "date": _holds_date,
-    "count": lambda f: mentions_count(f.text),
-    "person": lambda f: f.names_person,
-    "place": lambda f: bool(PLACE.search(f.text)),
-    "contact": _holds_contact,
-    "email": lambda f: bool(EMAIL.search(f.text)),
-    "phone": lambda f: bool(PHONE.search(f.text)),
-    "price": _holds_price,
-    "time": lambda f: bool(TIME.search(f.text)),
-    "year": lambda f: bool(YEAR.search(f.text)),
+    thing: (lambda f, thing=thing: _holds(thing, f))  # type: ignore[misc]
+    for thing in (*TEXT_HOLDS, "person")
 }
 
 
@@ -126,11 +133,11 @@ UNIT_FEATURE_FUNCTIONS: dict[str, Callable[[UnitFacts], float]] = {
     "log_length": lambda f: math.log1p(len(f.text)),
     "position": lambda f: f.position,
     "holds_number": lambda f: float(mentions_count(f.text)),
-    "holds_date": lambda f: float(_holds_date(f)),
+    "holds_date": lambda f: float(TEXT_HOLDS["date"](f.text)),
     "holds_time": lambda f: float(bool(TIME.search(f.text))),
     "holds_person": lambda f: float(f.names_person),
     "holds_place": lambda f: float(bool(PLACE.search(f.text))),
-    "holds_contact": lambda f: float(_holds_contact(f)),
+    "holds_contact": lambda f: float(_holds_contact(f.text)),
     "asked_and_held": asked_and_held,
     "asked_not_held": asked_not_held,
     "english_similarity": lambda f: f.similarity if f.english else 0.0,

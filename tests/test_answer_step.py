@@ -50,6 +50,7 @@ def _request(question: str, documents: dict[str, str], titles: dict[str, str]) -
         vocabulary=KeywordIndex([h.id for h in hits], [h.text for h in hits]),
         document_chunks=lambda source: by_source.get(source, ()),
         document_date=lambda source: document_date(by_source[source][0].text),
+        asked=asked.asked,
     )  # fmt: skip
 
 

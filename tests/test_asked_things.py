@@ -8,11 +8,14 @@ from dataclasses import replace
 import pytest
 
 from assistant.answerability import gather_evidence
+from assistant.extractive import ExtractiveGenerator
 from assistant.features import HOLDS, PHONE, UNIT_FEATURES, unit_rows
 from assistant.questions import asked_thing, question_kind
+from assistant.routes import PassagesRoute
 from index.keywords import KeywordIndex
 from index.retrieval import Candidate
 from index.store import Hit
+from tests.test_answer_step import _request
 from tests.test_learned_answers import _facts
 
 
@@ -84,3 +87,27 @@ def test_the_evidence_names_the_heaviest_known_term_the_passages_lack() -> None:
     # A word no document uses is not 'missing from the passages': it is unknown.
     unknown = gather_evidence("Waar vergadert de raad over quantumfysica?", first, keywords)
     assert unknown.missing_top == 0.0 and unknown.unknown > 0.0
+
+
+TRAINING_DAYS = {
+    "scholing.txt": "Cliëntenraden kunnen twee keer per jaar een scholingsdag plannen. "
+    "De scholingsdagen worden verzorgd door een trainingsbureau uit Utrecht.",
+}
+
+
+def _passages_answer(question: str, documents: dict[str, str]) -> bool:
+    """Whether the passages route answers (True) or refuses (False)."""
+    request = _request(question, documents, {})
+    route = PassagesRoute(ExtractiveGenerator(), lambda source: documents[source])
+    answer = route.finish(request, route.generator.generate(request))
+    return not answer.refused
+
+
+def test_an_answer_without_the_named_thing_is_a_refusal() -> None:
+    # The page is about the training days and names no price: 'what does one cost?' is
+    # not answered by a sentence about them.
+    assert not _passages_answer("Wat kost een scholingsdag voor een cliëntenraad?", TRAINING_DAYS)
+    priced = {"scholing.txt": TRAINING_DAYS["scholing.txt"] + " Een scholingsdag is kosteloos."}
+    assert _passages_answer("Wat kost een scholingsdag voor een cliëntenraad?", priced)
+    # A question that names no such thing is answered from the same page.
+    assert _passages_answer("Wie verzorgt de scholingsdagen van cliëntenraden?", TRAINING_DAYS)
