@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.answer import Answer, Citation, Passage
-from assistant.questions import Kind
+from assistant.kinds import Kind, kind_record
 from index.events import Event
 from index.lexicon import Language, alternatives, entry, pattern, phrases, words
 from index.text import (
@@ -82,10 +82,11 @@ def calendar_question(
     asked = fold(question)
     if _NOT_DATES.search(asked):
         return None
-    asks_place = (kind == "where" or bool(_ASKS_PLACE.search(asked))) and not (
+    asks_for = kind_record(kind).asks_for
+    asks_place = (asks_for == "place" or bool(_ASKS_PLACE.search(asked))) and not (
         _ASKER_ACTS.search(asked)
     )
-    asks_time = kind == "when" or bool(_ASKS_TIME.search(asked))
+    asks_time = asks_for == "date" or bool(_ASKS_TIME.search(asked))
     text = asked
     if earlier and not _EVENT_TALK.search(asked) and _POINTS_BACK.search(asked):
         if not (asks_place or asks_time):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from assistant.extractive import Unit
 from assistant.features import UNIT_FEATURES, QuestionFacts, asked_and_held
-from assistant.questions import Kind
+from assistant.kinds import Kind
 from index.language import Language
 
 

@@ -16,10 +16,12 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from assistant.answer import Answer, last_said
-from assistant.features import EMAIL, PHONE, WEB_ADDRESS, UnitFacts, unit_rows
+from assistant.features import UnitFacts, unit_rows
+from assistant.kinds import Kind, kind_record
 from assistant.model import LinearModel, probability
-from assistant.questions import Kind, holds_what_is_asked, kind_thing
+from assistant.questions import holds_what_is_asked, kind_thing
 from assistant.request import AnswerRequest, answer_from, citation_for
+from assistant.things import EMAIL, PHONE, WEB_ADDRESS
 from index.keywords import Vocabulary
 from index.lexicon import entry, pattern, phrases, words
 from index.retrieval import Candidate, merge_runs
@@ -50,8 +52,6 @@ LEXICAL_WEIGHT = 0.2
 PAIR_COST = 0.02
 #: Weight of an earlier question's words in a follow-up, next to the follow-up's own.
 TOPIC_WEIGHT = 0.5
-#: Question kinds that ask for one thing, which one source can say.
-_ONE_THING = frozenset({"what", "why", "how_many", "where", "when"})
 #: Coverages this close are the same words (sums of the same weights in another order).
 _SAME = 1e-9
 #: Candidates whose sentences may make up the answer.
@@ -116,10 +116,11 @@ class ExtractiveGenerator:
     def generate(self, request: AnswerRequest) -> Answer:
         candidates = list(request.candidates[:ANSWER_CANDIDATES])
         scored = scored_units(request, self.scorer)
-        if request.kind == "contact" and (answer := self._contact(request, candidates, scored)):
+        record = kind_record(request.kind)
+        if record.contact_values and (answer := self._contact(request, candidates, scored)):
             return answer
         relevant = self.scorer.relevant(request, scored)
-        limit = 5 if request.kind == "list" else self._max_sentences
+        limit = record.sentences or self._max_sentences
         chosen = _choose(request, scored, relevant, limit, self.scorer)
         answer = _assemble(request, chosen)
         if scored and self.scorer.unsure(scored[0]):
@@ -226,7 +227,7 @@ def announced_list(request: AnswerRequest, scorer: UnitScorer) -> Answer | None:
     if not relevant:
         return None
     sources = [_source(scorer.lead(relevant))]
-    if request.kind == "who":
+    if kind_record(request.kind).people:
         # People are listed in whichever retrieved page names the group; not always the one
         # whose sentence holds most of the question ('Het kernteam (Topaz, Sensire, ...)').
         sources += [c.hit.metadata.get("source") for c in candidates]
@@ -282,12 +283,13 @@ def _choose(
         if budget == 0:
             break
     # When no chosen statement holds enough, they all stand: a second source beats no answer.
+    record = kind_record(request.kind)
     lead = scorer.lead(relevant) if relevant else None
-    chosen = _covering_most(chosen, relevant, lead, request.kind in _ONE_THING) or chosen
+    chosen = _covering_most(chosen, relevant, lead, record.one_thing) or chosen
     chosen = [expanded(request, s) for s in chosen]
-    if request.kind == "why":
+    if "reason" in record.expanders:
         chosen = [_with_reason(request, s) for s in chosen]
-    if request.kind == "what":
+    if "paragraph" in record.expanders:
         names = _telling_names(request, request.vocabulary or _PlainVocabulary())
         chosen = [_with_paragraph(s) if _names_held(s.text, names) else s for s in chosen]
     chosen.sort(key=lambda s: (s.rank, s.start))  # document order within a source
@@ -774,7 +776,7 @@ def _announced_list(request: AnswerRequest, lead_source: object) -> list[_Senten
             if not items:
                 continue
             chosen = _items_asked_for(request, vocabulary, kind, items)
-            if request.kind == "who" and not chosen:
+            if kind_record(request.kind).people and not chosen:
                 continue  # no item names the others the question asks about: not its people
             announcement = _Sentence(0, Candidate(hit, 0.0), start, end, 0.0)
             return [announcement, *(chosen or items)]  # none singled out: the whole list
@@ -788,7 +790,7 @@ def _listed_kinds(request: AnswerRequest, vocabulary: Vocabulary) -> list[str]:
     if asked := _ASKED_KIND.search(request.question):
         # The last term is the noun's head: 'citizens' initiatives', 'eenzaamheid|initiatief'.
         return vocabulary.query_terms(asked.group(0))[-1:]
-    if request.kind == "who":
+    if kind_record(request.kind).people:
         # Not a name: 'Wie is Mieke Hollander?' asks about one person, not a group.
         words = re.findall(r"\w+", request.question)
         names = {t for w in words if fold(w) in vocabulary.names for t in vocabulary.terms(w)}
@@ -942,7 +944,7 @@ def _phrase(request: AnswerRequest, statements: list[tuple[str, int, str]], anno
     if announced:
         lead = "According to the documents (quoted in Dutch): " if english else ""
         return "\n".join([lead + rendered[0], *(f"- {r}" for r in rendered[1:])])
-    if request.kind == "list" and len(statements) > 1:
+    if kind_record(request.kind).listed and len(statements) > 1:
         items = "\n".join(f"- {r}" for r in rendered)
         lead = "The documents mention (quoted in Dutch):" if english else "De documenten noemen:"
         return f"{lead}\n{items}"

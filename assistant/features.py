@@ -17,25 +17,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.questions import Kind, Thing
-from index.lexicon import pattern
-from index.text import MENTIONS_DATE, fold, mentions_count
-
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-#: A Dutch phone number: ten digits from a 0 (or +31), in groups ('015 -380 41 11',
-#: '085-4007022'), or a municipality's short number ('14 0521').
-PHONE = re.compile(r"(?:\+31[\s-]?|\b0)\d(?:[\s\u2013-]{0,3}\d){8}\b|\b14[\s-]?0\d{2,3}\b")
-WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)[^\s)\]>,;]*[\w/]")
-#: 'in Utrecht', 'bij de Stadskantoor', 'aan het Plein': a preposition before a capitalised
-#: name is how a place is written in Dutch (and English) running text.
-PLACE = re.compile(r"\b(in|bij|aan|op|at|te)\s+(het |de |the )?[A-Z][\w-]+")
-#: A time of day ('13:30', '9.00 uur', '19 uur').
-TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2} uur\b")
-#: An amount of money ('€ 25', '25 euro', '25,-').
-MONEY = re.compile(r"€|\beuro\b|\beur\b|\b\d+,-")
-#: That something costs nothing ('gratis', 'free of charge'): a price too.
-PRICE_WORDS = pattern("price_words")
-YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+from assistant.kinds import KINDS as KIND_RECORDS
+from assistant.kinds import Kind, Thing
+from assistant.things import PLACE, TEXT_HOLDS, TIME, holds_contact
+from index.text import mentions_count
 
 
 @dataclass(frozen=True)
@@ -70,29 +55,6 @@ class UnitFacts:
     points_back: bool
     #: Where the unit starts in its chunk, as a share of the chunk's length.
     position: float
-
-
-def _holds_contact(text: str) -> bool:
-    return bool(EMAIL.search(text) or PHONE.search(text) or WEB_ADDRESS.search(text))
-
-
-def _holds_price(text: str) -> bool:
-    return bool(MONEY.search(text) or PRICE_WORDS.search(fold(text)))
-
-
-#: Whether a text holds each thing a pattern can see in text alone (a person's name needs
-#: the corpus's names: ``HOLDS``).
-TEXT_HOLDS: dict[Thing, Callable[[str], bool]] = {
-    "date": lambda text: bool(MENTIONS_DATE.search(text)),
-    "count": mentions_count,
-    "place": lambda text: bool(PLACE.search(text)),
-    "contact": _holds_contact,
-    "email": lambda text: bool(EMAIL.search(text)),
-    "phone": lambda text: bool(PHONE.search(text)),
-    "price": _holds_price,
-    "time": lambda text: bool(TIME.search(text)),
-    "year": lambda text: bool(YEAR.search(text)),
-}
 
 
 def _holds(thing: Thing, f: UnitFacts) -> bool:
@@ -137,7 +99,7 @@ UNIT_FEATURE_FUNCTIONS: dict[str, Callable[[UnitFacts], float]] = {
     "holds_time": lambda f: float(bool(TIME.search(f.text))),
     "holds_person": lambda f: float(f.names_person),
     "holds_place": lambda f: float(bool(PLACE.search(f.text))),
-    "holds_contact": lambda f: float(_holds_contact(f.text)),
+    "holds_contact": lambda f: float(holds_contact(f.text)),
     "asked_and_held": asked_and_held,
     "asked_not_held": asked_not_held,
     "english_similarity": lambda f: f.similarity if f.english else 0.0,
@@ -229,7 +191,7 @@ class QuestionFacts:
 
 
 #: Question kinds as one-hot features, in this order.
-KINDS: tuple[Kind, ...] = ("contact", "when", "how_many", "who", "where", "list", "why", "what")
+KINDS: tuple[Kind, ...] = tuple(KIND_RECORDS)
 
 QUESTION_FEATURE_FUNCTIONS: dict[str, Callable[[QuestionFacts], float]] = {
     "dense": lambda q: q.dense,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
 
+from assistant.kinds import KINDS, Kind, Thing
+from assistant.things import TEXT_HOLDS
 from index.lexicon import LANGUAGES, alternatives, entry, pattern, phrases
-from index.text import MENTIONS_DATE, fold, mentions_count
+from index.text import fold
 
-#: What a question asks for; 'what' when nothing more specific is asked.
-Kind = Literal["contact", "when", "how_many", "who", "where", "list", "why", "what"]
+__all__ = ["Kind", "Thing", "asked_thing", "kind_thing", "question_kind"]
 
 #: Ordered: the first pattern that matches decides the kind.
 _KINDS: list[Kind] = ["contact", "when", "how_many", "who", "where", "list", "why"]
@@ -18,11 +18,6 @@ _KIND_PATTERNS = {
     for kind in _KINDS
 }
 
-#: What an answer must hold, finer than the kind: a date, a count, a person's name, a place,
-#: a contact detail, or one of the things the lexicon's ``asked_things`` name.
-Thing = Literal[
-    "date", "count", "person", "place", "contact", "email", "phone", "price", "time", "year"
-]
 #: The things the lexicon tells from the question's words, in the order they are tried (an
 #: e-mail address before a phone number: 'mailadres of telefoonnummer' asks for the first).
 _ASKED_THINGS: list[Thing] = ["email", "phone", "price", "time", "year", "place"]
@@ -31,14 +26,6 @@ _THING_PATTERNS = {
         f for language in LANGUAGES for f in entry("asked_things", language).get(thing, [])
     )
     for thing in _ASKED_THINGS
-}
-#: What a kind asks for when the question's words name nothing finer.
-_KIND_THINGS: dict[Kind, Thing] = {
-    "when": "date",
-    "how_many": "count",
-    "who": "person",
-    "where": "place",
-    "contact": "contact",
 }
 
 _ROLE_LEAVING = pattern("role_leaving")
@@ -67,7 +54,7 @@ def asked_thing(question: str, kind: Kind) -> Thing | None:
 
 def kind_thing(kind: Kind) -> Thing | None:
     """What a question of ``kind`` asks for when its words name nothing finer."""
-    return _KIND_THINGS.get(kind)
+    return KINDS[kind].asks_for
 
 
 def leaves_role(question: str) -> bool:
@@ -80,12 +67,12 @@ def is_greeting(question: str) -> bool:
 
 
 def holds_what_is_asked(kind: Kind, text: str) -> bool:
-    """For 'how many' a count (not a year), for 'when' a date or time; anything else holds."""
-    if kind == "how_many":
-        return mentions_count(text)
-    if kind == "when":
-        return bool(MENTIONS_DATE.search(text))
-    return True
+    """The text holds what an answer of ``kind`` must hold (for 'how many' a count, not a
+    year; for 'when' a date or time); a kind that must hold nothing is always held."""
+    record = KINDS[kind]
+    if not record.must_hold or record.asks_for is None:
+        return True
+    return TEXT_HOLDS[record.asks_for](text)
 
 
 def answers_the_kind(kind: Kind, answer: object) -> bool:

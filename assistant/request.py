@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.answer import Answer, Citation, Passage, Turn
-from assistant.questions import Kind, Thing
+from assistant.kinds import Kind, Thing
 from index.keywords import Vocabulary
 from index.language import Language
 from index.retrieval import Candidate

@@ -30,13 +30,15 @@ from assistant.calendar import (
 from assistant.citations import check
 from assistant.constraints import from_periods
 from assistant.extractive import Unit, UnitScorer, announced_list, scored_units
-from assistant.features import TEXT_HOLDS, QuestionFacts, asked_and_held, question_vector
+from assistant.features import QuestionFacts, asked_and_held, question_vector
 from assistant.generators import AnswerGenerator, StreamingGenerator
+from assistant.kinds import kind_record
 from assistant.model import AnswerModel, probability
 from assistant.offtopic import OffTopicDetector
 from assistant.question import Question
 from assistant.questions import answers_the_kind, kind_thing
 from assistant.request import AnswerRequest, passage
+from assistant.things import TEXT_HOLDS
 from index.embedders import Vectors
 from index.errors import AnswerTimeoutError
 from index.events import Event
@@ -312,7 +314,7 @@ class AnnouncedListRoute:
     name: str = "announced-list"
 
     def applies(self, asked: Asked) -> bool:
-        return asked.question.kind in ("list", "who")
+        return kind_record(asked.question.kind).announced_list
 
     def answer(self, asked: Asked) -> Answer | None:
         listed = announced_list(asked.request, self.scorer)

@@ -9,9 +9,10 @@ import pytest
 
 from assistant.answerability import gather_evidence
 from assistant.extractive import ExtractiveGenerator
-from assistant.features import HOLDS, PHONE, UNIT_FEATURES, unit_rows
+from assistant.features import HOLDS, UNIT_FEATURES, unit_rows
 from assistant.questions import asked_thing, question_kind
 from assistant.routes import PassagesRoute
+from assistant.things import PHONE
 from index.keywords import KeywordIndex
 from index.retrieval import Candidate
 from index.store import Hit

@@ -78,7 +78,7 @@ def test_a_quoted_title_in_the_question_names_its_event_over_its_other_words() -
     congress = _event("ZorgWonen Congres over wonen en zorg", "/docs/b.txt")
     question = calendar_question(
         "Wanneer is de conferentie ‘Thuis in de samenleving’ over wonen en zorg voor ouderen?",
-        "event",
+        "when",
     )
     assert question is not None and question.named == {"thuis", "samenl"}
     found = relevant_events([conference, congress], question, ["/docs/b.txt"], lambda _: "")
