@@ -14,6 +14,7 @@ from assistant.calendar import distinct_events, most_detailed
 from assistant.explain import Examination, ExaminedUnit
 from assistant.library import DocumentLibrary, LibraryChange
 from assistant.model import DEFAULT_MODEL, AnswerModel
+from assistant.quote_context import QuotePiece, quote_in_context
 from assistant.service import Assistant, parse_history, parse_today
 from assistant.training import QuestionExample, UnitExample, fit_answer_model
 from index.errors import (
@@ -27,6 +28,8 @@ from index.errors import (
     QuestionTooLongError,
     RvError,
     StoreUnavailableError,
+    TitlesFileError,
+    TitleTooLongError,
 )
 from index.events import Event
 from index.language import Language, detect_language
@@ -36,9 +39,11 @@ from index.settings import Settings, default_corpus_dir
 from index.store import IndexedDocument
 from index.text import dutch_date, fold, spoken_date, squash_whitespace
 from ingest.pipeline import IngestReport
+from ingest.staff_titles import MAX_STAFF_TITLE, clean_title
 
 __all__ = [
     "DEFAULT_MODEL",
+    "MAX_STAFF_TITLE",
     "Answer",
     "AnswerModel",
     "AnswerTimeoutError",
@@ -63,11 +68,15 @@ __all__ = [
     "QuestionError",
     "QuestionExample",
     "QuestionTooLongError",
+    "QuotePiece",
     "RvError",
     "Settings",
     "StoreUnavailableError",
+    "TitleTooLongError",
+    "TitlesFileError",
     "Turn",
     "UnitExample",
+    "clean_title",
     "default_corpus_dir",
     "detect_language",
     "distinct_events",
@@ -78,6 +87,7 @@ __all__ = [
     "most_detailed",
     "parse_history",
     "parse_today",
+    "quote_in_context",
     "read_data_file",
     "spoken_date",
     "squash_whitespace",

@@ -23,6 +23,7 @@ from index.store import VectorStore
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.metadata import source_key
 from ingest.pipeline import ChunkingOptions, IngestLimits, IngestReport, Progress, ingest, remove
+from ingest.staff_titles import StaffTitles, clean_title
 
 #: Where earlier versions go, inside the documents folder (hidden: never indexed).
 EARLIER = ".earlier"
@@ -55,6 +56,7 @@ class DocumentLibrary:
         self._settings = settings
         self._store = store
         self.folder = settings.documents_dir
+        self.titles = StaffTitles(settings.titles_path())
 
     def add(self, files: Sequence[Path], progress: Progress | None = None) -> LibraryChange:
         """Copy uploaded files into the documents folder and index them. A file of the
@@ -103,6 +105,8 @@ class DocumentLibrary:
         if problem := self._place(file, target, old, change):
             change.report.failed.append((file.name, problem))
             return change
+        if source_key(target) != source:
+            self.titles.move(source, source_key(target))
         change.report = self._ingest([target], progress)
         if source_key(target) != source:
             change.report.removed.extend(remove([source], self._store).removed)
@@ -121,6 +125,22 @@ class DocumentLibrary:
                 "folder writable, or set RV_DOCUMENTS_DIR to one that is"
             )
         return ""
+
+    def set_title(self, source: str, title: str, progress: Progress | None = None) -> LibraryChange:
+        """Give the indexed document ``source`` the title ``title`` ('' gives back the title
+        made from its text). The title is kept in the titles file (every later ingest reads
+        it) and the document is indexed again with it. TitleTooLongError before anything
+        changes; a document not in the index is reported."""
+        cleaned = clean_title(title)
+        if source not in self._store.indexed_documents():
+            return LibraryChange(IngestReport(failed=[(source, "is not in the index")]))
+        # Under the write lock: an ingest running now reads the titles before or after
+        # this change, never while it is written.
+        with self._store.writing():
+            self.titles.set(source, cleaned)
+        # A crash from here on leaves the previous version answering; the next ingest sees
+        # the new title (a new version) and writes it.
+        return LibraryChange(self._ingest([Path(source)], progress))
 
     def remove(self, source: str) -> LibraryChange:
         """Take a document out of the index; its file is moved to the kept versions, so
@@ -158,6 +178,7 @@ class DocumentLibrary:
             progress,
             ingest_limits(self._settings),
             prune_missing=prune_missing,
+            titles=self.titles,
         )
 
     def _checked(self, files: Sequence[Path]) -> tuple[list[tuple[str, str]], list[Path]]:

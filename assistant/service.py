@@ -59,6 +59,7 @@ from index.settings import Settings
 from index.store import ChromaStore, IndexedDocument, VectorStore
 from index.text import fold
 from ingest.pipeline import IngestReport, Progress, ingest
+from ingest.staff_titles import StaffTitles
 
 #: How much deeper retrieval searches when the question names a period (then filtered by the
 #: documents' dates): the passage written then may rank below others' on the words alone.
@@ -131,6 +132,7 @@ class Assistant:
             chunking_options(self.settings),
             progress,
             ingest_limits(self.settings),
+            titles=StaffTitles(self.settings.titles_path()),
         )
         # The ingest's words were embedded and stored under its write lock; the keyword index
         # is rebuilt (read only) at the next question, so nothing runs after the lock.

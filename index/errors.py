@@ -130,3 +130,28 @@ class LoginLockedError(RvError):
             f"Too many wrong passwords from this address: try again in {max(1, round(seconds))} s."
         )
         self.seconds = seconds
+
+
+class TitleTooLongError(RvError):
+    """A title staff gave is longer than a title may be; nothing was changed."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(
+            f"The title is {length:,} characters long; a title may have at most {limit:,}."
+        )
+        self.length = length
+        self.limit = limit
+
+
+class TitlesFileError(ConfigError):
+    """The file of the titles staff gave cannot be read or written; the message names the
+    file and, for a bad entry, the entry."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(
+            f"{path}: {problem}. It holds the titles staff gave documents on the web page: "
+            "correct it, or move it away (those documents then keep the titles made from "
+            "their text), and run the command again."
+        )
+        self.path = str(path)
+        self.problem = problem

@@ -19,8 +19,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Bumped whenever cleaning or chunking changes what a stored chunk contains, so that an
 #: upgrade builds a fresh collection instead of mixing old and new chunks; also when the
-#: store's layout changes (6: each document's version is committed in one record).
-PIPELINE_VERSION = 6
+#: store's layout changes (6: each document's version is committed in one record; 7: titles
+#: of documents without a heading are a quoted title, a name the text gives itself, or a
+#: shorter cut of the first sentence, and a title is embedded with each chunk).
+PIPELINE_VERSION = 7
 
 
 def default_corpus_dir() -> Path:
@@ -288,10 +290,21 @@ class Settings(BaseSettings):
         "indexed from there. Earlier versions of replaced or removed documents are kept in "
         "its hidden `.earlier` folder, never deleted.",
     )
+    titles_file: Path | None = Field(
+        default=None,
+        description="JSON file of the titles staff gave documents on the web page, read by "
+        "every ingest so a title is kept across re-ingests; empty: `titles.json` in "
+        "`index_dir`. Written whole and renamed into place, so a crash never leaves half "
+        "of it.",
+    )
     feedback_db: Path = Field(
         default=Path(".rv/feedback.sqlite3"),
         description="SQLite file where the web chat stores thumbs up/down and comments.",
     )
+
+    def titles_path(self) -> Path:
+        """Where the titles staff gave are kept (``titles_file``, or beside the index)."""
+        return self.titles_file or self.index_dir / "titles.json"
 
     def collection_identity(self, embedder_identity: str) -> dict[str, Any]:
         """What the stored vectors depend on; any change means a new collection."""

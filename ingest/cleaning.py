@@ -39,6 +39,8 @@ _FUNCTION_WORDS = {
     "de", "het", "een", "en", "of", "van", "voor", "met", "naar", "te", "om", "dat", "die",
     "the", "a", "an", "and", "or", "for", "to", "with", "from",
 }  # fmt: skip
+#: The same words, for other modules (a title does not end on one either).
+FUNCTION_WORDS = frozenset(_FUNCTION_WORDS)
 
 
 @dataclass

@@ -9,26 +9,37 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from index.text import split_sentences
 from ingest.cleaning import CleanText, looks_like_heading, most_cited_link
 from ingest.loaders import LoadedDocument
-
-#: A title cut from a document's first sentence is at most this long, with its '…'.
-_MAX_TITLE = 80
+from ingest.titles import cut_title, quoted_title, self_name
 
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def version_hash(data: bytes, staff_title: str | None = None) -> str:
+    """What a document's indexed version is: its file's bytes, and the title staff gave it.
+    Without a staff title it is the file's content hash, so indexes made before staff
+    titles existed stay current; a new or changed title makes a new version, which the
+    index writes and commits like a changed file (and a serving process follows)."""
+    if not staff_title:
+        return content_hash(data)
+    return hashlib.sha256(data + b"\0rv-staff-title\0" + staff_title.encode()).hexdigest()
+
+
 def document_metadata(
-    loaded: LoadedDocument, clean: CleanText, digest: str, source: str
+    loaded: LoadedDocument,
+    clean: CleanText,
+    digest: str,
+    source: str,
+    staff_title: str | None = None,
 ) -> dict[str, Any]:
     url = loaded.url or most_cited_link(clean.links)
     return {
         "source": source,
         "file_name": loaded.path.name,
-        "title": choose_title(loaded, clean, url),
+        "title": staff_title or choose_title(loaded, clean, url),
         "url": url,
         "themes": "; ".join(clean.themes),
         "keywords": "; ".join(clean.keywords),
@@ -39,7 +50,8 @@ def document_metadata(
 
 
 def choose_title(loaded: LoadedDocument, clean: CleanText, url: str | None) -> str:
-    """The document's own heading; failing that its address's slug; failing that its lead."""
+    """The document's own heading; failing that its address's slug; failing that a quoted
+    title or a name the text gives itself; failing that its first sentence, cut short."""
     if loaded.title:
         return loaded.title
     if clean.paragraphs:
@@ -48,7 +60,8 @@ def choose_title(loaded: LoadedDocument, clean: CleanText, url: str | None) -> s
             return first
     if url and (slug := title_from_url(url)):
         return slug
-    return title_from_lead(clean.text) or loaded.path.stem
+    named = quoted_title(clean.text) or self_name(clean.text)
+    return named or cut_title(clean.text) or loaded.path.stem
 
 
 def title_from_url(url: str) -> str | None:
@@ -59,17 +72,6 @@ def title_from_url(url: str) -> str | None:
         return None
     text = " ".join(words)
     return text[0].upper() + text[1:]
-
-
-def title_from_lead(text: str) -> str | None:
-    sentences = split_sentences(text[:1000])
-    if not sentences:
-        return None
-    first = sentences[0].rstrip(".")
-    if len(first) <= _MAX_TITLE:
-        return first
-    cut = first[: _MAX_TITLE - 1].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + "…"
 
 
 def source_key(path: Path) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -26,7 +26,8 @@ from ingest.chunking import chunk_document
 from ingest.cleaning import clean_pages
 from ingest.events import extract_events
 from ingest.loaders import load_document
-from ingest.metadata import content_hash, document_metadata, source_key
+from ingest.metadata import document_metadata, source_key, version_hash
+from ingest.staff_titles import StaffTitles
 
 
 @dataclass
@@ -88,9 +89,14 @@ class IngestLimits:
 
 
 def prepare(
-    path: Path, data: bytes, options: ChunkingOptions, limits: IngestLimits = IngestLimits()
+    path: Path,
+    data: bytes,
+    options: ChunkingOptions,
+    limits: IngestLimits = IngestLimits(),
+    staff_title: str | None = None,
 ) -> tuple[list[Document], list[Event]]:
-    """Load, clean and chunk one file, and find its dated events (no index involved).
+    """Load, clean and chunk one file, and find its dated events (no index involved);
+    ``staff_title``, when staff gave the document one, is its title.
 
     Whatever a parser raises on a hostile or broken file (pypdf's ``DependencyError`` for
     an AES-encrypted PDF, a ``RecursionError`` for deeply nested markup) is that file's
@@ -104,7 +110,9 @@ def prepare(
     clean = clean_pages(loaded.pages, block_paragraphs=loaded.kind in ("html", "markdown"))
     if not clean.text.strip():
         raise DocumentError(path, "no text is left after cleaning")
-    metadata = document_metadata(loaded, clean, content_hash(data), source_key(path))
+    metadata = document_metadata(
+        loaded, clean, version_hash(data, staff_title), source_key(path), staff_title
+    )
     chunks = chunk_document(
         clean, metadata, options.chunk_size, options.chunk_overlap, loaded.has_pages
     )
@@ -112,20 +120,26 @@ def prepare(
 
 
 def prepare_bounded(
-    path: Path, data: bytes, options: ChunkingOptions, limits: IngestLimits = IngestLimits()
+    path: Path,
+    data: bytes,
+    options: ChunkingOptions,
+    limits: IngestLimits = IngestLimits(),
+    staff_title: str | None = None,
 ) -> tuple[list[Document], list[Event]]:
     """``prepare`` within ``limits.file_seconds``: in a child process, stopped when it takes
     longer (a thread cannot be stopped, and a parser caught in a regex would go on holding
     a core and the index's write lock). DocumentError names the file when it does."""
     if limits.file_seconds is None:
-        return prepare(path, data, options, limits)
+        return prepare(path, data, options, limits, staff_title)
     context = multiprocessing.get_context("forkserver")
     # The fork server imports the parsers once; each file's child is forked from it, so a
     # file costs a fork, not a fresh interpreter.
     context.set_forkserver_preload([__name__])
     receiving, sending = context.Pipe(duplex=False)
     worker = context.Process(
-        target=_prepare_and_send, args=(sending, path, data, options, limits), daemon=True
+        target=_prepare_and_send,
+        args=(sending, path, data, options, limits, staff_title),
+        daemon=True,
     )
     worker.start()
     sending.close()
@@ -153,12 +167,19 @@ def prepare_bounded(
 
 
 def _prepare_and_send(
-    sending: Connection, path: Path, data: bytes, options: ChunkingOptions, limits: IngestLimits
+    sending: Connection,
+    path: Path,
+    data: bytes,
+    options: ChunkingOptions,
+    limits: IngestLimits,
+    staff_title: str | None,
 ) -> None:
     """In the child: the chunks and events, or the DocumentError's problem (exceptions of
     our own kind do not survive pickling with their fields)."""
     try:
-        outcome: tuple[list[Document], list[Event]] | str = prepare(path, data, options, limits)
+        outcome: tuple[list[Document], list[Event]] | str = prepare(
+            path, data, options, limits, staff_title
+        )
     except DocumentError as exc:
         outcome = exc.problem
     sending.send(outcome)
@@ -207,11 +228,15 @@ def ingest(
     progress: Progress | None = None,
     limits: IngestLimits = IngestLimits(),
     prune_missing: bool = False,
+    titles: StaffTitles | None = None,
 ) -> IngestReport:
     """Index ``paths``. ``prune_missing`` also removes every indexed document whose file is
-    gone, wherever it was (a re-index of everything); otherwise only those under ``paths``."""
+    gone, wherever it was (a re-index of everything); otherwise only those under ``paths``.
+    ``titles``: the titles staff gave, read under the write lock, so that an ingest never
+    writes a title older than one a writer before it wrote."""
     with store.writing():
-        return _ingest_locked(paths, store, options, progress, limits, prune_missing)
+        staff = titles.read() if titles is not None else {}
+        return _ingest_locked(paths, store, options, progress, limits, prune_missing, staff)
 
 
 def remove(sources: Sequence[str], store: VectorStore) -> IngestReport:
@@ -238,6 +263,7 @@ def _ingest_locked(
     progress: Progress | None,
     limits: IngestLimits,
     prune_missing: bool,
+    staff_titles: Mapping[str, str],
 ) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
@@ -252,7 +278,9 @@ def _ingest_locked(
         source = source_key(path)
         seen.add(source)
         try:
-            _ingest_file(path, source, store, options, limits, indexed, report)
+            _ingest_file(
+                path, source, store, options, limits, indexed, report, staff_titles.get(source)
+            )
         except RvError as exc:
             report.failed.append(
                 (str(path), exc.problem if isinstance(exc, DocumentError) else str(exc))
@@ -277,6 +305,7 @@ def _ingest_file(
     limits: IngestLimits,
     indexed: dict[str, IndexedDocument],
     report: IngestReport,
+    staff_title: str | None = None,
 ) -> None:
     try:
         size = path.stat().st_size
@@ -290,10 +319,11 @@ def _ingest_file(
     except OSError as exc:
         raise DocumentError(path, f"cannot be read ({exc.strerror or exc})") from exc
     previous = indexed.get(source)
-    if previous is not None and previous.content_hash == content_hash(data):
+    # A new or changed staff title is a new version too (version_hash).
+    if previous is not None and previous.content_hash == version_hash(data, staff_title):
         report.skipped.append(source)
         return
-    chunks, events = prepare_bounded(path, data, options, limits)
+    chunks, events = prepare_bounded(path, data, options, limits, staff_title)
     store.replace_document(source, chunks, events)
     report.chunks_written += len(chunks)
     (report.updated if previous is not None else report.added).append(source)

@@ -55,11 +55,18 @@ def test_title_and_own_url(name: str, title: str | None, url: str | None) -> Non
     assert meta.get("url") == url
 
 
-def test_a_title_cut_from_the_lead_ends_at_a_word_within_80_characters() -> None:
-    title = str(_chunks("001_387224a3b32bf87f.txt")[0].metadata["title"])
-    lead = " ".join((CORPUS / "001_387224a3b32bf87f.txt").read_text(encoding="utf-8").split())
-    assert len(title) <= 80 and title.endswith("…")
-    assert lead.startswith(title.removesuffix("…")) and lead[len(title) - 1] == " "
+def test_a_text_without_a_heading_is_titled_by_the_name_it_gives_itself() -> None:
+    # 'Deze inspiratiebijeenkomst zorgonderwijs ‘Tussen dromen en doen’ op 14 september…'
+    title = _chunks("001_387224a3b32bf87f.txt")[0].metadata["title"]
+    assert title == "Inspiratiebijeenkomst zorgonderwijs ‘Tussen dromen en doen’"
+
+
+def test_a_title_cut_from_the_lead_ends_at_a_word_within_60_characters() -> None:
+    title = str(_chunks("004_c470ea04556890eb.pdf")[0].metadata["title"])
+    assert title == "Tijdens de slotdag van de Week van de Radicale vernieuwing…"
+    lead = "Tijdens de slotdag van de Week van de Radicale vernieuwing stond samen werken"
+    assert len(title) <= 60 and lead.startswith(title.removesuffix("…"))
+    assert lead[len(title) - 1] == " "  # cut between two words
 
 
 def test_themes_keywords_hash_and_path() -> None:

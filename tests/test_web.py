@@ -53,6 +53,12 @@ def test_asking_streams_an_answer_with_linked_sources(server: dict, browser: obj
     link = page.locator("#chatbot .message-row.bot-row").last.locator("a.source-link").first
     href = link.get_attribute("href") or ""
     assert "004_c470ea04556890eb.pdf" in href and "#page=2" in href
+    # The unfolded quote adds the sentences around the quoted part, which is marked.
+    bot = page.locator("#chatbot .message-row.bot-row").last
+    bot.locator("summary").first.click()
+    quote = bot.locator("blockquote").first
+    marked = " ".join(quote.locator("mark").all_inner_texts())
+    assert marked and len(quote.inner_text()) > len(marked) + 20
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "web-chat.png"), full_page=True)
     page.close()

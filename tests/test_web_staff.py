@@ -4,6 +4,7 @@ view check facts."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -83,8 +84,11 @@ PROGRESS_SHOWN = """() => [...document.querySelectorAll('.progress-text, .eta-ba
 def _act(page: object, button: str, action: str) -> str:
     """Click a staff button; the report once its action has finished (no two actions in
     a row are the same, so the report's heading tells this one's from the last one's).
-    The upload's report is beside the upload button, the others' under their row."""
-    where = "#upload-report" if button == "#add-documents" else "#staff-report"
+    The upload's and the title's reports are beside their buttons, the others' under their
+    row."""
+    where = {"#add-documents": "#upload-report", "#save-title": "#title-report"}.get(
+        button, "#staff-report"
+    )
     report = page.locator(where)  # type: ignore[attr-defined]
     page.locator(button).click()  # type: ignore[attr-defined]
     deadline = time.monotonic() + 120
@@ -225,6 +229,24 @@ def test_staff_search_highlights_words_and_opens_the_passage(
     SCREENSHOTS.mkdir(exist_ok=True)
     view.screenshot(path=str(SCREENSHOTS / "document-view.png"))
     view.close()
+
+    # Staff give the document without a heading a title of their own; a re-index keeps it.
+    page.locator("#document-choice input").click()
+    page.get_by_role("option", name=FEW[0]).first.click()
+    title = page.locator("#document-title textarea, #document-title input").first
+    page.wait_for_function(  # the title it has now, to correct in place
+        "() => document.querySelector('#document-title textarea, #document-title input')"
+        ".value.startsWith('Inspiratiebijeenkomst zorgonderwijs')"
+    )
+    title.fill("Werkdag zorgonderwijs aan het kanaal")
+    assert f"Bijgewerkt: {FEW[0]}" in _act(page, "#save-title", "Titel opslaan")
+    documents = page.locator("#documents")
+    documents.get_by_text("Werkdag zorgonderwijs aan het kanaal").wait_for(timeout=20_000)
+    _act(page, "#reindex", "Opnieuw indexeren")
+    assert "Werkdag zorgonderwijs aan het kanaal" in documents.inner_text()
+    tmp = Path(str(staff_server["tmp"]))
+    kept = json.loads((tmp / "index" / "titles.json").read_text(encoding="utf-8"))
+    assert list(kept["titles"].values()) == ["Werkdag zorgonderwijs aan het kanaal"]
     page.set_viewport_size({"width": 390, "height": 844})
     page.wait_for_timeout(300)
     page.screenshot(path=str(SCREENSHOTS / "staff-phone.png"), full_page=True)

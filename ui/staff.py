@@ -16,7 +16,17 @@ from zoneinfo import ZoneInfo
 
 import gradio as gr
 
-from assistant.api import Assistant, Event, LibraryChange, LoginLockedError, RvError
+from assistant.api import (
+    MAX_STAFF_TITLE,
+    Assistant,
+    Event,
+    LibraryChange,
+    LoginLockedError,
+    RvError,
+    TitleTooLongError,
+    clean_title,
+)
+from ui.error_texts import spoken_number
 from ui.guard import LoginThrottle, StaffSessions, staff_cookie_js
 from ui.markup import document_link, marked
 from ui.texts import I18N, Texts, texts, texts_for
@@ -269,6 +279,14 @@ def staff_page(
                 label=I18N("document_choice"), choices=[], elem_id="document-choice",
                 allow_custom_value=True,
             )  # fmt: skip
+            # The chosen document's title, to set or correct (kept across re-ingests).
+            with gr.Row():
+                title = gr.Textbox(
+                    label=I18N("document_title"), max_length=MAX_STAFF_TITLE,
+                    elem_id="document-title", scale=5,
+                )  # fmt: skip
+                save_title = gr.Button(I18N("title_button"), elem_id="save-title", scale=1)
+            title_report = gr.Markdown(elem_id="title-report")  # beside its button
             replacement = gr.File(
                 label=I18N("replacement"), file_count="single",
                 file_types=UPLOAD_TYPES, type="filepath", elem_id="replacement",
@@ -389,6 +407,28 @@ def staff_page(
         for out in run(ok, "action_remove", lambda _p: library.remove(str(source)), words):
             yield *out, None
 
+    def retitle(
+        ok: bool, source: str | None, given: str | None, request: gr.Request
+    ) -> Iterator[tuple[Any, ...]]:
+        """Give the chosen document staff's title (empty: the one made from its text);
+        the document is indexed again with it, and keeps it at every later ingest."""
+        words = texts_for(request)
+        if ok and not _indexed(assistant, source):
+            yield words("choose_title_document"), *(gr.update(),) * 3
+            return
+        if ok and (problem := _title_problem(given or "", words)):
+            yield problem, *(gr.update(),) * 3
+            return
+        yield from run(ok, "action_title",
+                       lambda p: library.set_title(str(source), given or "", p),
+                       words)  # fmt: skip
+
+    def shown_title(ok: bool, source: str | None) -> str:
+        """The chosen document's title, to correct in place; nothing without a login."""
+        if not ok or not source:
+            return ""
+        return next((d.title for d in _safe(assistant.documents) if d.source == source), "")
+
     def reindex_all(ok: bool, request: gr.Request) -> Iterator[tuple[Any, ...]]:
         yield from run(ok, "action_reindex", library.reindex, texts_for(request))
 
@@ -405,6 +445,8 @@ def staff_page(
         remove_document, [logged_in, choice, pending_removal], [*outputs, pending_removal], **common
     )
     choice.change(lambda: None, None, pending_removal, api_visibility="private")
+    choice.change(shown_title, [logged_in, choice], title, api_visibility="private")
+    save_title.click(retitle, [logged_in, choice, title], [title_report, *outputs[1:]], **common)
     reindex.click(reindex_all, [logged_in], outputs, **common)
 
     def find(ok: bool, query_words: str, request: gr.Request) -> str:
@@ -416,6 +458,20 @@ def staff_page(
     for trigger in (search.click, query.submit):
         trigger(find, [logged_in, query], [results], api_visibility="private",
                 show_progress="hidden")  # fmt: skip
+
+
+def _title_problem(given: str, words: Texts) -> str:
+    """What is wrong with a title staff typed, in the page's language; '' when nothing."""
+    try:
+        clean_title(given)
+    except TitleTooLongError as exc:
+        language = words.language
+        return words(
+            "title_too_long",
+            length=spoken_number(exc.length, language),
+            limit=spoken_number(exc.limit, language),
+        )
+    return ""
 
 
 def _indexed(assistant: Assistant, source: str | None) -> bool:

@@ -6,7 +6,7 @@ import datetime as dt
 import html
 import re
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -26,6 +26,7 @@ from assistant.api import (
     distinct_events,
     most_detailed,
     parse_today,
+    quote_in_context,
 )
 from ui.document_page import add_document_page
 from ui.error_texts import error_text
@@ -116,8 +117,10 @@ def source_label(citation: Citation) -> str:
     return "document" + page  # the same word in Dutch and English
 
 
-def render_answer(answer: Answer) -> str:
-    """The answer and its sources as Markdown; everything from documents is escaped."""
+def render_answer(answer: Answer, document_text: Callable[[str], str] | None = None) -> str:
+    """The answer and its sources as Markdown; everything from documents is escaped. With
+    ``document_text`` (a source's cleaned text), each unfolded quote shows the sentences
+    around it, the quoted part marked."""
     words = texts(answer.language)
     text = escape(answer.answer).replace("\n", "  \n")
     if answer.unsupported:
@@ -130,7 +133,9 @@ def render_answer(answer: Answer) -> str:
         first = cited[0]
         numbers = ", ".join(str(c.n) for c in cited)
         name = escape(first.title or words("untitled_document"))
-        quotes = "".join(f"<blockquote>{escape(c.quote)}</blockquote>" for c in cited)
+        quotes = "".join(
+            f"<blockquote>{quote_html(c, answer.answer, document_text)}</blockquote>" for c in cited
+        )
         lines.append(
             f'{numbers}\\. <a href="{html.escape(source_link(first))}" target="_blank" '
             f'rel="noopener noreferrer" class="source-link">{name}</a> '
@@ -138,6 +143,24 @@ def render_answer(answer: Answer) -> str:
             f"<details><summary>{words('quote')}</summary>{quotes}</details>"
         )
     return "\n\n".join(lines)  # a paragraph per source ('1, 3.' is no list item)
+
+
+def quote_html(citation: Citation, said: str, document_text: Callable[[str], str] | None) -> str:
+    """The quote with the sentence before and after it, the quoted part in <mark> (the
+    answer already says it); the quote alone when its document cannot be read or the quote
+    is not found in it (an event record's)."""
+    stretches = []
+    if document_text is not None:
+        try:
+            stretches = quote_in_context(document_text(citation.source), citation.quote, said)
+        except RvError:
+            stretches = []
+    if not stretches:
+        return escape(citation.quote)
+    return " … ".join(
+        "".join(f"<mark>{escape(p.text)}</mark>" if p.quoted else escape(p.text) for p in pieces)
+        for pieces in stretches
+    )
 
 
 def _by_document(citations: list[Citation]) -> list[list[Citation]]:
@@ -282,7 +305,8 @@ class WebChat:
         yield history, answers, "", ""
         try:
             answer = yield from self._answer_into(question, history, answers)
-            history[-1] = {"role": "assistant", "content": render_answer(answer)}
+            shown = render_answer(answer, self.assistant.document_text)
+            history[-1] = {"role": "assistant", "content": shown}
             answers = [*answers, _record(question, answer)]
         except Exception as exc:  # said in the page's words; the details go to the log
             history[-1] = {"role": "assistant", "content": error_text(exc, words)}
