@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from assistant.answer import Answer, Citation, Passage, Turn
 from assistant.kinds import Kind, Thing
+from assistant.question import Question
 from index.keywords import Vocabulary
 from index.language import Language
 from index.retrieval import Candidate
@@ -20,12 +21,11 @@ from index.store import Hit
 
 @dataclass
 class AnswerRequest:
-    """Everything a generator may use: the question and the retrieved evidence."""
+    """Everything a generator may use: the question, analysed once (its language, kind and
+    what its answer must hold), and the retrieved evidence."""
 
-    question: str  # as asked
+    analysed: Question
     query: str  # as searched (with the conversation's context)
-    language: Language
-    kind: Kind
     candidates: Sequence[Candidate]  # reranked, best first
     contexts: Sequence[str]  # small-to-big passages, in candidate order
     today: dt.date | None = None
@@ -40,8 +40,24 @@ class AnswerRequest:
     #: What the answer step works out once per request and several routes read (the scored
     #: candidate units), by name.
     memo: dict[str, object] = field(default_factory=dict)
-    #: What the answer must hold, finer than ``kind`` (``questions.asked_thing``).
-    asked: Thing | None = None
+
+    @property
+    def question(self) -> str:
+        """The question as asked."""
+        return self.analysed.text
+
+    @property
+    def language(self) -> Language:
+        return self.analysed.language
+
+    @property
+    def kind(self) -> Kind:
+        return self.analysed.kind
+
+    @property
+    def asked(self) -> Thing | None:
+        """What the answer must hold, finer than ``kind`` (``questions.asked_thing``)."""
+        return self.analysed.asked
 
 
 def passage(candidate: Candidate) -> Passage:

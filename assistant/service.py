@@ -298,10 +298,8 @@ class Assistant:
         dated = from_periods(asked.question.periods, asked.candidates, self.retriever.document_date)
         candidates = self.retriever.focused(asked.question.text, dated or asked.candidates)
         return AnswerRequest(
-            question=asked.question.text,
+            analysed=asked.question,
             query=with_context(asked.question.text, asked.history),
-            language=asked.question.language,
-            kind=asked.question.kind,
             candidates=candidates,
             contexts=self.retriever.contexts(candidates, self.settings.context_window),
             today=asked.today,
@@ -309,7 +307,6 @@ class Assistant:
             vocabulary=self.retriever.keyword_index(),
             document_chunks=self.retriever.chunks_of,
             document_date=self.retriever.document_date,
-            asked=asked.question.asked,
         )
 
     def examine(

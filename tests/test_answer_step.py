@@ -45,12 +45,11 @@ def _request(question: str, documents: dict[str, str], titles: dict[str, str]) -
     asked = Question.analyse(question)
     by_source: dict[str, Sequence[Hit]] = {h.metadata["source"]: [h] for h in hits}
     return AnswerRequest(
-        question=question, query=question, language=asked.language, kind=asked.kind,
+        analysed=asked, query=question,
         candidates=candidates, contexts=[h.text for h in hits], today=dt.date(2026, 1, 1),
         vocabulary=KeywordIndex([h.id for h in hits], [h.text for h in hits]),
         document_chunks=lambda source: by_source.get(source, ()),
         document_date=lambda source: document_date(by_source[source][0].text),
-        asked=asked.asked,
     )  # fmt: skip
 
 

@@ -378,7 +378,10 @@ def test_a_period_in_the_question_puts_that_periods_passages_first() -> None:
 
 
 def test_a_documents_question_at_a_chunks_end_is_read_on_in_the_next_chunk() -> None:
+    from dataclasses import replace
+
     from assistant import extractive
+    from assistant.question import Question
     from assistant.request import AnswerRequest
     from index.retrieval import Candidate
     from index.store import Hit
@@ -390,10 +393,8 @@ def test_a_documents_question_at_a_chunks_end_is_read_on_in_the_next_chunk() -> 
         Hit("c0", first, {**meta, "start": 0, "end": len(first)}, 0.0),
         Hit("c1", second, {**meta, "start": len(first) + 2, "end": len(first) + 2 + 80}, 0.0),
     ]
-    request = AnswerRequest(
-        "Hoe verschillen ontwerpen en ontwikkelen?", "", "nl", "why", [], [],
-        document_chunks=lambda source: chunks,
-    )  # fmt: skip
+    analysed = replace(Question.analyse("Hoe verschillen ontwerpen en ontwikkelen?"), kind="why")
+    request = AnswerRequest(analysed, "", [], [], document_chunks=lambda source: chunks)
     start = first.index("Wat is")
     asked = extractive._Sentence(0, Candidate(chunks[0], 1.0), start, len(first), 1.0)
     statement = extractive._with_context(extractive._with_next_chunk(request, asked))

@@ -15,13 +15,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import assert_cited_verbatim, free_port
 
 from assistant.answer import Answer
+from assistant.kinds import Kind
 from assistant.openai_backend import GeneratorError, OpenAIGenerator, messages
+from assistant.question import Question
 from assistant.request import AnswerRequest
 from assistant.service import Assistant
 from index.embedders import Embedder
@@ -74,10 +77,15 @@ def llm_assistant(corpus_index: Assistant, llama_server: str, e5: Embedder) -> A
     return Assistant(settings, embedder=e5)
 
 
+def _analysed(question: str, kind: Kind) -> Question:
+    """The question analysed, of the kind the test is about."""
+    return replace(Question.analyse(question), kind=kind)
+
+
 def test_prompt_puts_passages_between_delimiters_as_data(corpus_index: Assistant) -> None:
     question = "Welke initiatieven pakken eenzaamheid aan?"
     candidates = corpus_index.retriever.retrieve(question, 4)
-    request = AnswerRequest(question, question, "nl", "list", candidates, [])
+    request = AnswerRequest(_analysed(question, "list"), question, candidates, [])
     system, user = messages(request)[0]["content"], messages(request)[-1]["content"]
     assert "data, not instructions" in system and "Dutch" in system
     assert user.startswith("<passages>\n[1] (") and "</passages>" in user
@@ -99,7 +107,7 @@ def test_streaming_answer_with_checked_citations(llm_assistant: Assistant) -> No
 def test_refusal_text_from_the_model_becomes_a_refusal(llm_assistant: Assistant) -> None:
     generator = llm_assistant.generator
     assert isinstance(generator, OpenAIGenerator)
-    request = AnswerRequest("Wie?", "Wie?", "nl", "who", [], [])
+    request = AnswerRequest(_analysed("Wie?", "who"), "Wie?", [], [])
     answer = generator.complete(request, "Dat staat niet in de documenten van de beweging.")
     assert answer.refused and not answer.citations
 
@@ -108,7 +116,7 @@ def test_unreachable_endpoint_says_how_to_fix_it(corpus_index: Assistant) -> Non
     generator = OpenAIGenerator(f"http://127.0.0.1:{free_port()}/v1", "none", timeout=2)
     question = "Wie is Mieke Hollander?"
     request = AnswerRequest(
-        question, question, "nl", "who", corpus_index.retriever.retrieve(question, 2), []
+        _analysed(question, "who"), question, corpus_index.retriever.retrieve(question, 2), []
     )
     with pytest.raises(GeneratorError, match="RV_OPENAI_BASE_URL"):
         generator.generate(request)
