@@ -21,7 +21,7 @@ from assistant.kinds import Kind, kind_record
 from assistant.model import LinearModel, probability
 from assistant.questions import holds_what_is_asked, kind_thing
 from assistant.request import AnswerRequest, answer_from, citation_for
-from assistant.things import EMAIL, PHONE, WEB_ADDRESS
+from assistant.things import EMAIL, PHONE, TEXT_HOLDS, WEB_ADDRESS
 from index.keywords import Vocabulary
 from index.lexicon import entry, pattern, phrases, words
 from index.retrieval import Candidate, merge_runs
@@ -106,6 +106,23 @@ def entities(question: str) -> list[str]:
     return [w for w in found if fold(w) not in _STOPWORDS]
 
 
+def holding_the_named_thing(request: AnswerRequest, scored: list[Unit]) -> list[Unit]:
+    """Only the units that hold the thing the question's words name, when any does: 'Tot
+    wanneer kan ik meedoen?' is answered by 'Het onderzoek loopt tot en met 31 mei', not by
+    a better-scored sentence about the survey that gives no date (the answer must hold it:
+    ``routes.holds_the_named_thing``). Only units of the best unit's document count: another
+    page's time of day is another event's. A thing the kind alone asks for is left to the
+    scores: a pattern for it (a person, a place) misses too often to decide."""
+    thing = request.asked
+    if not scored or thing is None or thing == kind_thing(request.kind):
+        return scored
+    if thing not in TEXT_HOLDS:
+        return scored
+    lead = _source(scored[0])
+    holding = [u for u in scored if _source(u) == lead and TEXT_HOLDS[thing](u.text)]
+    return holding or scored
+
+
 class ExtractiveGenerator:
     """Answers from the documents' own sentences; the default, offline backend."""
 
@@ -119,6 +136,7 @@ class ExtractiveGenerator:
         record = kind_record(request.kind)
         if record.contact_values and (answer := self._contact(request, candidates, scored)):
             return answer
+        scored = holding_the_named_thing(request, scored)
         relevant = self.scorer.relevant(request, scored)
         limit = record.sentences or self._max_sentences
         chosen = _choose(request, scored, relevant, limit, self.scorer)

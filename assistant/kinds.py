@@ -18,7 +18,17 @@ Kind = Literal["contact", "when", "how_many", "who", "where", "list", "why", "wh
 #: What an answer must hold, finer than the kind: a date, a count, a person's name, a place,
 #: a contact detail, or one of the things the lexicon's ``asked_things`` name.
 Thing = Literal[
-    "date", "count", "person", "place", "contact", "email", "phone", "price", "time", "year"
+    "date",
+    "count",
+    "person",
+    "place",
+    "contact",
+    "email",
+    "phone",
+    "price",
+    "time",
+    "year",
+    "deadline",
 ]
 
 #: How a chosen statement is widened before it is said: 'reason' goes on with the sentence

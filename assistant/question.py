@@ -44,16 +44,22 @@ class Question:
     def analyse(cls, text: str, history: Sequence[Turn] = ()) -> Question:
         text = text.strip()
         kind = question_kind(text)
+        asked = asked_thing(text, kind)
         earlier = last_said(history, "user")
+        # 'Tot wanneer kan ik me aanmelden?' asks for the last day to act, which the event
+        # records (meetings) do not hold: the passages answer it.
+        by_records = asked != "deadline"
         return cls(
             text=text,
             language=detect_language(text),
             kind=kind,
-            asked=asked_thing(text, kind),
+            asked=asked,
             earlier=earlier,
             leaves_role=leaves_role(text),
             other_script=in_another_script(text),
             periods=tuple(periods_in(text)),
-            calendar=calendar_question(text, kind, earlier),
-            calendar_if_named=calendar_question(text, kind, earlier, event_talk=False),
+            calendar=calendar_question(text, kind, earlier) if by_records else None,
+            calendar_if_named=(
+                calendar_question(text, kind, earlier, event_talk=False) if by_records else None
+            ),
         )

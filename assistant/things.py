@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 
 from assistant.kinds import Thing
-from index.lexicon import pattern
+from index.lexicon import LANGUAGES, entry, pattern, phrases
 from index.text import MENTIONS_DATE, fold, mentions_count
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -27,6 +27,15 @@ MONEY = re.compile(r"€|\beuro\b|\beur\b|\b\d+,-")
 #: That something costs nothing ('gratis', 'free of charge'): a price too.
 PRICE_WORDS = pattern("price_words")
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_MONTHS = "|".join(m for language in LANGUAGES for m in entry("months", language))
+#: The day something must be done by: a deadline word right before a day and month ('tot
+#: en met 31 mei', 'uiterlijk 7 november', 'until 31 May'), the words ingest reads
+#: deadlines by (``deadline_markers``).
+DEADLINE = re.compile(
+    r"\b(?:" + "|".join(phrases("deadline_markers")) + r")\s+(?:\w+dag\s+)?\d{1,2}\s+"
+    rf"(?:{_MONTHS})\b",
+    re.IGNORECASE,
+)
 
 
 def holds_contact(text: str) -> bool:
@@ -49,4 +58,5 @@ TEXT_HOLDS: dict[Thing, Callable[[str], bool]] = {
     "price": _holds_price,
     "time": lambda text: bool(TIME.search(text)),
     "year": lambda text: bool(YEAR.search(text)),
+    "deadline": lambda text: bool(DEADLINE.search(text)),
 }

@@ -34,6 +34,9 @@ from tests.test_learned_answers import _facts
         ("Wanneer is de volgende bijeenkomst?", "date"),
         ("How many members does the council have?", "count"),
         ("Wat is het doel van de beweging?", None),
+        ("Tot wanneer kan ik meedoen aan het onderzoek?", "deadline"),
+        ("Vóór welke datum moet ik me aanmelden?", "deadline"),
+        ("Until when can I register?", "deadline"),
     ],
 )
 def test_a_question_names_what_its_answer_must_hold(question: str, thing: str | None) -> None:
@@ -65,6 +68,9 @@ def test_a_unit_holds_the_asked_thing_not_just_the_kind() -> None:
     assert not HOLDS["price"](replace(phone, text="De dag duurt 25 minuten."))
     assert HOLDS["time"](replace(phone, text="We beginnen om 19 uur."))
     assert not HOLDS["time"](replace(phone, text="We beginnen op 19 mei."))
+    assert HOLDS["deadline"](replace(phone, text="Het onderzoek loopt tot en met 31 mei."))
+    assert HOLDS["deadline"](replace(phone, text="Meld je aan voor 7 november."))
+    assert not HOLDS["deadline"](replace(phone, text="De dag is op 7 november."))
 
 
 def _candidate(text: str, n: int) -> Candidate:
@@ -112,3 +118,29 @@ def test_an_answer_without_the_named_thing_is_a_refusal() -> None:
     assert _passages_answer("Wat kost een scholingsdag voor een cliëntenraad?", priced)
     # A question that names no such thing is answered from the same page.
     assert _passages_answer("Wie verzorgt de scholingsdagen van cliëntenraden?", TRAINING_DAYS)
+
+
+SURVEY = {
+    "onderzoek.txt": "Meedoen aan het onderzoek kan nog: het onderzoek begon op 1 maart en "
+    "iedereen kan aan het onderzoek meedoen.\n\nDe vragenlijst staat open tot en met 31 mei.",
+    "agenda.txt": "Kom naar de bijeenkomst over het onderzoek op 12 juni.",
+}
+
+
+def test_a_deadline_question_is_answered_by_the_deadline_of_its_page() -> None:
+    """The sentence that shares the question's words best gives a date, but no deadline:
+    the answer holds the page's deadline (with that sentence or without), and not another
+    page's meeting date."""
+    request = _request("Tot wanneer kan ik nog meedoen aan het onderzoek?", SURVEY, {})
+    answer = ExtractiveGenerator().generate(request)
+    assert "31 mei" in answer.answer and "12 juni" not in answer.answer
+    assert {c.source for c in answer.citations} == {"onderzoek.txt"}
+
+
+def test_a_deadline_is_asked_of_the_passages_not_the_meeting_records() -> None:
+    from assistant.question import Question
+
+    assert Question.analyse("Wanneer is de volgende bijeenkomst?").calendar is not None
+    deadline = Question.analyse("Tot wanneer kan ik me aanmelden voor de bijeenkomst?")
+    assert deadline.asked == "deadline" and deadline.calendar is None
+    assert deadline.calendar_if_named is None
