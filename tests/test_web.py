@@ -79,12 +79,23 @@ def _on_screen(box: dict[str, float], width: int, height: int) -> bool:
     )
 
 
+#: The phone the tests hold the page to (width, height in CSS pixels).
+PHONE = (390, 844)
+
+
+def _phone_page(browser: object, server: dict, locale: str) -> object:
+    """The chat page opened on a phone-sized screen in ``locale``."""
+    width, height = PHONE
+    page = browser.new_page(locale=locale, viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    page.goto(str(server["url"]))
+    return page
+
+
 def test_on_a_phone_the_question_box_answer_and_feedback_fit_the_screen(
     server: dict, browser: object
 ) -> None:
-    width, height = 390, 844
-    page = browser.new_page(locale="nl-NL", viewport={"width": width, "height": height})  # type: ignore[attr-defined]
-    page.goto(str(server["url"]))
+    width, height = PHONE
+    page = _phone_page(browser, server, "nl-NL")
     page.locator("#welcome").get_by_text("Welkom").wait_for()
     page.wait_for_timeout(500)  # the events panel folds on load
     SCREENSHOTS.mkdir(exist_ok=True)
@@ -335,9 +346,8 @@ def test_a_too_long_and_an_empty_question_get_a_dutch_hint_and_the_text_stays(
 def test_on_a_phone_the_welcome_unfolds_and_nothing_covers_the_answer(
     server: dict, browser: object
 ) -> None:
-    width, height = 390, 844
-    page = browser.new_page(locale="en-GB", viewport={"width": width, "height": height})  # type: ignore[attr-defined]
-    page.goto(str(server["url"]))
+    width, height = PHONE
+    page = _phone_page(browser, server, "en-GB")
     welcome = page.locator("#welcome p").first
     welcome.wait_for()
     page.wait_for_timeout(500)
