@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
+
+from index.files import write_json_atomically
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ class Event:
 
 
 class EventStore:
-    """Events per source file in a JSON file; written atomically (temp file, then rename)."""
+    """Events per source file in a JSON file, written atomically (``index.files``)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -100,11 +100,7 @@ class EventStore:
         return data if isinstance(data, dict) else {}
 
     def _save(self, data: dict[str, list[dict[str, Any]]]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False, indent=1)
-        os.replace(temporary, self.path)
+        write_json_atomically(self.path, data)
 
     def replace(self, source: str, events: list[Event]) -> None:
         data = self._load()

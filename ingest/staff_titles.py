@@ -4,8 +4,8 @@ Ingest reads it and puts a document's staff title in place of the one made from 
 so the title is kept across re-ingests. The file is ``{"version": 1, "titles": {source:
 title}}``, keyed by the document's source (its resolved path, as the index knows it).
 
-It is written whole to a hidden partial file, flushed to disk, then renamed over the old
-one: a crash leaves either the previous file or the new one, never half of one. A title
+It is written whole to a hidden temporary file, flushed to disk, then renamed over the old
+one (``index.files``): a crash leaves either the previous file or the new one, never half. A title
 changes the document's version (``ingest.metadata.version_hash``), so the index takes the
 new title through its usual per-document commit, and an index a crash left behind still
 answers with the previous title until the next ingest writes the new one.
@@ -14,11 +14,11 @@ answers with the previous title until the next ingest writes the new one.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
 from index.errors import TitlesFileError, TitleTooLongError
+from index.files import write_json_atomically
 from index.text import squash_whitespace
 
 FORMAT_VERSION = 1
@@ -81,15 +81,8 @@ class StaffTitles:
 
     def _write(self, titles: dict[str, str]) -> None:
         data = {"version": FORMAT_VERSION, "titles": dict(sorted(titles.items()))}
-        partial = self.path.with_name(f".{self.path.name}.partial")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with partial.open("w", encoding="utf-8") as handle:
-                json.dump(data, handle, ensure_ascii=False, indent=1)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(partial, self.path)
-            _sync_folder(self.path.parent)
+            write_json_atomically(self.path, data)
         except OSError as exc:
             raise TitlesFileError(
                 self.path, f"cannot be written ({exc.strerror or exc}); make its folder writable"
@@ -115,12 +108,3 @@ def _titles_in(path: Path, data: object) -> dict[str, str]:
         except TitleTooLongError as exc:
             raise TitlesFileError(path, f'"titles" → {source!r}: {exc}') from exc
     return titles
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (on a crash right after it, the new name stays)."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
