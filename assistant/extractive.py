@@ -19,7 +19,7 @@ from assistant.answer import Answer, last_said
 from assistant.features import UnitFacts, unit_rows
 from assistant.kinds import Kind, kind_record
 from assistant.model import LinearModel, probability
-from assistant.questions import holds_what_is_asked, kind_thing
+from assistant.questions import holds_what_is_asked, named_thing
 from assistant.request import AnswerRequest, answer_from, citation_for
 from assistant.things import EMAIL, PHONE, TEXT_HOLDS, WEB_ADDRESS
 from index.keywords import Vocabulary
@@ -112,11 +112,9 @@ def holding_the_named_thing(request: AnswerRequest, scored: list[Unit]) -> list[
     a better-scored sentence about the survey that gives no date (the answer must hold it:
     ``routes.holds_the_named_thing``). Only units of the best unit's document count: another
     page's time of day is another event's. A thing the kind alone asks for is left to the
-    scores: a pattern for it (a person, a place) misses too often to decide."""
-    thing = request.asked
-    if not scored or thing is None or thing == kind_thing(request.kind):
-        return scored
-    if thing not in TEXT_HOLDS:
+    scores (``questions.named_thing``)."""
+    thing = named_thing(request.kind, request.asked)
+    if not scored or thing is None:
         return scored
     lead = _source(scored[0])
     holding = [u for u in scored if _source(u) == lead and TEXT_HOLDS[thing](u.text)]
@@ -394,7 +392,7 @@ def _units(request: AnswerRequest, candidates: list[Candidate]) -> list[_Sentenc
         unit = text[start:end]
         return UnitFacts(
             kind=request.kind,
-            asked=request.asked or kind_thing(request.kind),
+            asked=request.asked,
             english=english,
             text=unit,
             similarity=max(sims),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from assistant.kinds import KINDS as KIND_RECORDS
 from assistant.kinds import Kind, Thing
-from assistant.things import PLACE, TEXT_HOLDS, TIME, holds_contact
+from assistant.things import TEXT_HOLDS
 from index.text import mentions_count
 
 
@@ -96,10 +96,10 @@ UNIT_FEATURE_FUNCTIONS: dict[str, Callable[[UnitFacts], float]] = {
     "position": lambda f: f.position,
     "holds_number": lambda f: float(mentions_count(f.text)),
     "holds_date": lambda f: float(TEXT_HOLDS["date"](f.text)),
-    "holds_time": lambda f: float(bool(TIME.search(f.text))),
+    "holds_time": lambda f: float(TEXT_HOLDS["time"](f.text)),
     "holds_person": lambda f: float(f.names_person),
-    "holds_place": lambda f: float(bool(PLACE.search(f.text))),
-    "holds_contact": lambda f: float(holds_contact(f.text)),
+    "holds_place": lambda f: float(TEXT_HOLDS["place"](f.text)),
+    "holds_contact": lambda f: float(TEXT_HOLDS["contact"](f.text)),
     "asked_and_held": asked_and_held,
     "asked_not_held": asked_not_held,
     "english_similarity": lambda f: f.similarity if f.english else 0.0,

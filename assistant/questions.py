@@ -9,7 +9,7 @@ from assistant.things import TEXT_HOLDS
 from index.lexicon import LANGUAGES, alternatives, entry, pattern, phrases
 from index.text import fold
 
-__all__ = ["Kind", "Thing", "asked_thing", "kind_thing", "question_kind"]
+__all__ = ["Kind", "Thing", "asked_thing", "kind_thing", "named_thing", "question_kind"]
 
 #: Ordered: the first pattern that matches decides the kind.
 _KINDS: list[Kind] = ["contact", "when", "how_many", "who", "where", "list", "why"]
@@ -56,6 +56,15 @@ def asked_thing(question: str, kind: Kind) -> Thing | None:
 def kind_thing(kind: Kind) -> Thing | None:
     """What a question of ``kind`` asks for when its words name nothing finer."""
     return KINDS[kind].asks_for
+
+
+def named_thing(kind: Kind, asked: Thing | None) -> Thing | None:
+    """The thing a question's words name, finer than its kind and seen in text alone (a
+    price, a deadline, an e-mail address...); None when only the kind asks (a pattern for
+    a person or a place misses too often to decide an answer)."""
+    if asked is None or asked == kind_thing(kind) or asked not in TEXT_HOLDS:
+        return None
+    return asked
 
 
 def leaves_role(question: str) -> bool:

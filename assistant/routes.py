@@ -36,7 +36,7 @@ from assistant.kinds import kind_record
 from assistant.model import AnswerModel, probability
 from assistant.offtopic import OffTopicDetector
 from assistant.question import Question
-from assistant.questions import answers_the_kind, kind_thing
+from assistant.questions import answers_the_kind, named_thing
 from assistant.request import AnswerRequest, passage
 from assistant.things import TEXT_HOLDS
 from index.embedders import Vectors
@@ -375,8 +375,8 @@ def holds_the_named_thing(request: AnswerRequest, answer: Answer) -> bool:
     that was not asked. Measured on the three labelled sets (no number is fitted): 8 answers
     lacking it became refusals, all to questions the documents cannot answer; no answer that
     passed was lost."""
-    thing = request.asked
-    if thing is None or thing == kind_thing(request.kind) or thing not in TEXT_HOLDS:
+    thing = named_thing(request.kind, request.asked)
+    if thing is None:
         return True  # nothing named, or what the kind asks (checked by answers_the_kind)
     return TEXT_HOLDS[thing](" ".join(c.quote for c in answer.citations))
 

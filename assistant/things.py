@@ -38,7 +38,7 @@ DEADLINE = re.compile(
 )
 
 
-def holds_contact(text: str) -> bool:
+def _holds_contact(text: str) -> bool:
     return bool(EMAIL.search(text) or PHONE.search(text) or WEB_ADDRESS.search(text))
 
 
@@ -52,7 +52,7 @@ TEXT_HOLDS: dict[Thing, Callable[[str], bool]] = {
     "date": lambda text: bool(MENTIONS_DATE.search(text)),
     "count": mentions_count,
     "place": lambda text: bool(PLACE.search(text)),
-    "contact": holds_contact,
+    "contact": _holds_contact,
     "email": lambda text: bool(EMAIL.search(text)),
     "phone": lambda text: bool(PHONE.search(text)),
     "price": _holds_price,
