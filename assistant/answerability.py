@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.questions import thing_words
 from index.keywords import KeywordIndex
 from index.retrieval import Candidate
 
@@ -104,7 +105,10 @@ def gather_evidence(
     # Numbers are weighed apart (unknown_number): '1' or '7' is in some document, and would
     # make '<img onerror=alert(1)>' or '{{7*7}}' look known.
     words = {t: w for t, w in weights.items() if not t.isdigit()}
-    unknown = sum(w for t, w in words.items() if t not in known) / (sum(words.values()) or 1.0)
+    # The words naming the answer's shape ('fee', 'e-mailadres') are known as 'when' is.
+    shape = {t for w in thing_words(question) for t in (*keywords.terms(w), f"\0{w}")}
+    unseen_words = sum(w for t, w in words.items() if t not in known and t not in shape)
+    unknown = unseen_words / (sum(words.values()) or 1.0)
     coverage = 0.0
     held_by = [set(keywords.terms(c.hit.text)) for c in candidates[:COVERED_CANDIDATES]]
     for held in held_by:

@@ -7,13 +7,21 @@ typed object.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.answer import Turn, last_said
 from assistant.calendar import CalendarQuestion, calendar_question
 from assistant.constraints import Period, periods_in
-from assistant.questions import Kind, Thing, asked_thing, leaves_role, question_kind
+from assistant.questions import (
+    Kind,
+    Thing,
+    asked_thing,
+    leaves_role,
+    named_roles,
+    named_test,
+    question_kind,
+)
 from index.language import Language, detect_language, in_another_script
 
 
@@ -26,6 +34,8 @@ class Question:
     kind: Kind
     #: What an answer must hold (a date, a price, a phone number...), if anything.
     asked: Thing | None
+    #: The roles whose holder it asks for ('voorzitter', 'director'), if any.
+    roles: frozenset[str]
     #: The conversation's previous question ('' when this one opens it).
     earlier: str
     #: Asks the assistant to ignore its instructions, reveal them, or speak for itself.
@@ -39,6 +49,12 @@ class Question:
     #: The same when the question need not talk of events: it may name one ('Wanneer is de
     #: Week van ...?'), which only the event records can tell.
     calendar_if_named: CalendarQuestion | None
+
+    def names_what_it_asks(self, with_roles: bool = True) -> Callable[[str], bool] | None:
+        """The test a text must pass to answer it, when its words name what it asks for (a
+        price, a deadline; with ``with_roles``, a role too); None when they name nothing
+        finer than its kind."""
+        return named_test(self.kind, self.asked, self.roles if with_roles else frozenset())
 
     @classmethod
     def analyse(cls, text: str, history: Sequence[Turn] = ()) -> Question:
@@ -54,6 +70,7 @@ class Question:
             language=detect_language(text),
             kind=kind,
             asked=asked,
+            roles=named_roles(text, kind),
             earlier=earlier,
             leaves_role=leaves_role(text),
             other_script=in_another_script(text),

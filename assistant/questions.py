@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.kinds import KINDS, Kind, Thing
 from assistant.things import TEXT_HOLDS
 from index.lexicon import LANGUAGES, alternatives, entry, pattern, phrases
 from index.text import fold
 
-__all__ = ["Kind", "Thing", "asked_thing", "kind_thing", "named_thing", "question_kind"]
+__all__ = [
+    "Kind",
+    "Thing",
+    "asked_thing",
+    "kind_thing",
+    "named_roles",
+    "named_test",
+    "named_thing",
+    "question_kind",
+    "thing_words",
+]
 
 #: Ordered: the first pattern that matches decides the kind.
 _KINDS: list[Kind] = ["contact", "when", "how_many", "who", "where", "list", "why"]
@@ -28,6 +39,18 @@ _THING_PATTERNS = {
     )
     for thing in _ASKED_THINGS
 }
+
+#: The roles a 'who' question may name, each with its words in every language.
+_ROLES: dict[str, re.Pattern[str]] = {
+    role: alternatives(f for language in LANGUAGES for f in entry("roles", language).get(role, []))
+    for role in dict.fromkeys(r for language in LANGUAGES for r in entry("roles", language))
+}
+#: The kinds whose answer is the person in a named role ('Wie is de voorzitter ...?', 'What
+#: is the name of the chair ...?'); in 'how many members, says its director' the role is
+#: only the source. 'Welke ...' questions (kind list) were left out: with them, 'Welke rol
+#: heeft X, en wat is de functie van de projectleider?' (answered 'programmamanager') was
+#: refused, and no refusal was gained, on the three labelled sets.
+_ROLE_KINDS: frozenset[Kind] = frozenset({"who", "what"})
 
 _ROLE_LEAVING = pattern("role_leaving")
 
@@ -53,6 +76,17 @@ def asked_thing(question: str, kind: Kind) -> Thing | None:
     return kind_thing(kind)
 
 
+def thing_words(question: str) -> frozenset[str]:
+    """The words with which ``question`` names what its answer must hold ('fee' in 'Is
+    there a fee?', 'e-mailadres'): they say what shape the answer has, like 'when' does,
+    so a document need not use them for the question to be known (``Evidence.unknown``)."""
+    text = fold(question)
+    for thing in _ASKED_THINGS:
+        if found := _THING_PATTERNS[thing].search(text):
+            return frozenset(re.findall(r"\w+", found.group(0)))
+    return frozenset()
+
+
 def kind_thing(kind: Kind) -> Thing | None:
     """What a question of ``kind`` asks for when its words name nothing finer."""
     return KINDS[kind].asks_for
@@ -65,6 +99,38 @@ def named_thing(kind: Kind, asked: Thing | None) -> Thing | None:
     if asked is None or asked == kind_thing(kind) or asked not in TEXT_HOLDS:
         return None
     return asked
+
+
+def named_roles(question: str, kind: Kind) -> frozenset[str]:
+    """The roles (``roles`` in the lexicons) whose holder ``question`` asks for."""
+    if kind not in _ROLE_KINDS:
+        return frozenset()
+    text = fold(question)
+    return frozenset(role for role, words in _ROLES.items() if words.search(text))
+
+
+def holds_a_role(text: str, roles: frozenset[str]) -> bool:
+    """The text says one of ``roles``, in any language ('voorzitter' for 'chair')."""
+    folded = fold(text)
+    return any(_ROLES[role].search(folded) for role in roles)
+
+
+def named_test(
+    kind: Kind, asked: Thing | None, roles: frozenset[str]
+) -> Callable[[str], bool] | None:
+    """What a text must hold to answer a question that names what it asks for: the thing
+    its words name (``named_thing``) and one of the roles it names; None when it names
+    neither (what its kind asks is checked by ``answers_the_kind``)."""
+    thing = named_thing(kind, asked)
+    if thing is None and not roles:
+        return None
+
+    def holds(text: str) -> bool:
+        return (thing is None or TEXT_HOLDS[thing](text)) and (
+            not roles or holds_a_role(text, roles)
+        )
+
+    return holds
 
 
 def leaves_role(question: str) -> bool:

@@ -144,3 +144,80 @@ def test_a_deadline_is_asked_of_the_passages_not_the_meeting_records() -> None:
     deadline = Question.analyse("Tot wanneer kan ik me aanmelden voor de bijeenkomst?")
     assert deadline.asked == "deadline" and deadline.calendar is None
     assert deadline.calendar_if_named is None
+
+
+@pytest.mark.parametrize(
+    ("question", "roles"),
+    [
+        ("Wie is de voorzitter van de cliëntenraad?", {"chair"}),
+        ("Who chairs the supervisory board?", {"chair"}),
+        ("Wie is de dagvoorzitter van het congres?", {"chair"}),
+        ("What is the name of the interim chair of the council?", {"chair"}),
+        ("Who is the alderman for care?", {"alderman"}),
+        ("Who has been director of the federation since 2017?", {"director"}),
+        # The role is the source, not what is asked: 'how many' asks for a count.
+        ("Hoeveel leden heeft de vereniging volgens haar directeur?", set()),
+        ("Wie organiseert de bijeenkomst?", set()),
+    ],
+)
+def test_a_who_question_names_the_role_it_asks_about(question: str, roles: set[str]) -> None:
+    from assistant.question import Question
+
+    assert Question.analyse(question).roles == roles
+
+
+def test_a_role_is_held_in_either_language() -> None:
+    from assistant.questions import holds_a_role
+
+    assert holds_a_role("Rita Warmerdam is benoemd tot onafhankelijk voorzitter.", {"chair"})
+    assert holds_a_role("Frank treedt op als dagvoorzitter.", {"chair"})
+    assert holds_a_role("Ingrid Rebel (coördinator jeugdzorg)", {"coordinator"})
+    assert not holds_a_role("Marthijn Laterveer, coördinator van LOC", {"chair"})
+
+
+BOARD = {
+    "raad.txt": "De cliëntenraad van Utrecht vergadert elke maand in het stadskantoor. "
+    "Marthijn Laterveer, coördinator van de raad, opent elke vergadering."
+}
+
+
+def test_a_who_question_about_a_role_no_passage_says_is_a_refusal() -> None:
+    # The page names the council's coordinator, not its chair: naming him would answer a
+    # question that was not asked.
+    assert not _passages_answer("Wie is de voorzitter van de cliëntenraad van Utrecht?", BOARD)
+    assert _passages_answer("Wie is de coördinator van de cliëntenraad van Utrecht?", BOARD)
+    chaired = {"raad.txt": BOARD["raad.txt"] + " Voorzitter van de raad is Rita Warmerdam."}
+    assert _passages_answer("Wie is de voorzitter van de cliëntenraad van Utrecht?", chaired)
+
+
+def test_the_words_that_name_the_answers_shape_are_not_unknown_words() -> None:
+    texts = ["Je kunt kosteloos meedoen aan de bijeenkomsten.", "De raad vergadert elke maand."]
+    keywords = KeywordIndex(["c0", "c1"], texts)
+    candidates = [_candidate(texts[0], 0)]
+    # 'fee' is in no document, and says only that the answer is a price, as 'when' says a date.
+    assert gather_evidence("Is there a fee?", candidates, keywords).unknown == 0.0
+    assert gather_evidence("Is there a quorum?", candidates, keywords).unknown == 1.0
+
+
+MEETINGS = {
+    "visie.txt": "Wat moet er gebeuren? De zorg moet anders, zegt de beweging over het onderwijs.",
+    "bijeenkomsten.txt": "De bijeenkomsten over het onderwijs zijn in Utrecht. "
+    "Je kunt kosteloos meedoen aan de bijeenkomsten.",
+    "groningen.txt": "De raad in Groningen vergadert elke maand over het onderwijs.",
+    # Pages on other things, so that 'Groningen', on one page, is a telling name.
+    **{f"ander{n}.txt": f"Een verslag van de {n}e avond over zorg." for n in range(6)},
+}
+
+
+def test_another_page_holding_the_named_thing_answers_when_the_first_holds_none() -> None:
+    """The best-scored page names no price, another does: it answers. A question naming a
+    place ('Groningen') is not answered from a page that does not name it."""
+    from assistant.extractive import holding_the_named_thing, scored_units
+
+    request = _request("Is there a fee for the meetings on education?", MEETINGS, {})
+    units = scored_units(request, ExtractiveGenerator().scorer)
+    chosen = holding_the_named_thing(request, units)
+    assert chosen and all("kosteloos" in u.text for u in chosen)
+    named = _request("Wat kost de vergadering van de raad in Groningen?", MEETINGS, {})
+    named_units = scored_units(named, ExtractiveGenerator().scorer)
+    assert holding_the_named_thing(named, named_units) == named_units
