@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -21,7 +21,7 @@ from assistant.kinds import Kind, kind_record
 from assistant.model import LinearModel, probability
 from assistant.questions import holds_what_is_asked
 from assistant.request import AnswerRequest, answer_from, citation_for
-from assistant.things import EMAIL, PHONE, WEB_ADDRESS
+from assistant.things import EMAIL, PHONE, TEXT_HOLDS, WEB_ADDRESS
 from index.keywords import Vocabulary
 from index.lexicon import entry, pattern, phrases, words
 from index.retrieval import Candidate, merge_runs
@@ -119,7 +119,7 @@ def holding_the_named_thing(request: AnswerRequest, scored: list[Unit]) -> list[
     choosing only units that say 'directeur' drops the other half of 'Wie is directeur
     van ..., en voor welke regio ...?' (on the three labelled sets, 2 answers that passed
     failed and none gained); the answer is only checked for the role at the end."""
-    holds = request.analysed.names_what_it_asks(with_roles=False)
+    holds = request.analysed.names_what_it_asks(with_roles=False) or _follow_up_place(request)
     if not scored or holds is None:
         return scored
     names = _telling_names(request, request.vocabulary or _PlainVocabulary())
@@ -130,6 +130,18 @@ def holding_the_named_thing(request: AnswerRequest, scored: list[Unit]) -> list[
         if holding and (document == lead or _names_held(_text_of(own), names) == len(names)):
             return holding
     return scored
+
+
+def _follow_up_place(request: AnswerRequest) -> Callable[[str], bool] | None:
+    """'En waar is die?' after an answer about a meeting: a follow-up says almost nothing
+    of its own, so the scores cannot tell the sentence that says where from the ones about
+    the subject (searched with the previous turn); the answer is chosen among those naming
+    a place. A 'where' question with words of its own is left to the scores: choosing so
+    for every one lost a passing answer on the three labelled sets ('bij zorgorganisatie
+    Beweging 3.0' is a place the pattern does not see) and gained none."""
+    if request.analysed.leans_back and kind_record(request.kind).asks_for == "place":
+        return TEXT_HOLDS["place"]
+    return None
 
 
 def _text_of(units: list[Unit]) -> str:

@@ -21,6 +21,7 @@ from assistant.questions import (
     named_roles,
     named_test,
     question_kind,
+    refers_back,
 )
 from index.language import Language, detect_language, in_another_script
 
@@ -38,6 +39,9 @@ class Question:
     roles: frozenset[str]
     #: The conversation's previous question ('' when this one opens it).
     earlier: str
+    #: A follow-up that leans on what was said before ('En waar is die?'): searched with
+    #: the previous turn, and saying almost nothing of its own.
+    leans_back: bool
     #: Asks the assistant to ignore its instructions, reveal them, or speak for itself.
     leaves_role: bool
     #: Written mostly in a script other than Latin: in neither Dutch nor English.
@@ -72,6 +76,7 @@ class Question:
             asked=asked,
             roles=named_roles(text, kind),
             earlier=earlier,
+            leans_back=bool(earlier) and refers_back(text),
             leaves_role=leaves_role(text),
             other_script=in_another_script(text),
             periods=tuple(periods_in(text)),

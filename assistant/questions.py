@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from assistant.kinds import KINDS, Kind, Thing
 from assistant.things import TEXT_HOLDS
-from index.lexicon import LANGUAGES, alternatives, entry, pattern, phrases
+from index.lexicon import LANGUAGES, alternatives, entry, pattern, phrases, words
 from index.text import fold
 
 __all__ = [
@@ -53,6 +53,8 @@ _ROLES: dict[str, re.Pattern[str]] = {
 _ROLE_KINDS: frozenset[Kind] = frozenset({"who", "what"})
 
 _ROLE_LEAVING = pattern("role_leaving")
+_REFERS_BACK = pattern("refers_back")
+_STOPWORDS = words("stopwords")
 
 _GREETING = re.compile(r"^\s*(" + "|".join(phrases("greetings")) + r")\b[!. ]*$")
 
@@ -131,6 +133,14 @@ def named_test(
         )
 
     return holds
+
+
+def refers_back(question: str) -> bool:
+    """Whether a question leans on what was said before: it points back ('En waar is
+    dat?'), or says too little of its own to be searched alone (one content word at most)."""
+    folded = fold(question)
+    own = [w for w in re.findall(r"\w+", folded) if w not in _STOPWORDS]
+    return bool(_REFERS_BACK.search(folded)) or len(own) <= 1
 
 
 def leaves_role(question: str) -> bool:

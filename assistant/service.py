@@ -31,6 +31,7 @@ from assistant.library import DocumentLibrary, chunking_options, ingest_limits
 from assistant.model import DEFAULT_MODEL, AnswerModel, probability
 from assistant.offtopic import OffTopicDetector
 from assistant.question import Question
+from assistant.questions import refers_back
 from assistant.request import AnswerRequest, passage
 from assistant.routes import (
     AnswerabilityDecision,
@@ -53,11 +54,9 @@ from index.errors import (
     QuestionTooLongError,
 )
 from index.events import Event
-from index.lexicon import pattern, words
 from index.retrieval import Candidate, Filters, HybridRetriever, make_retriever
 from index.settings import Settings
 from index.store import ChromaStore, IndexedDocument, VectorStore
-from index.text import fold
 from ingest.pipeline import IngestReport, Progress, ingest
 from ingest.staff_titles import StaffTitles
 
@@ -401,27 +400,25 @@ def _place(unit: Unit) -> tuple[str, int, int]:
     return (unit.candidate.hit.id, unit.start, unit.end)
 
 
-_REFERS_BACK = pattern("refers_back")
-_STOPWORDS = words("stopwords")
-
-
-def refers_back(question: str) -> bool:
-    """Whether a question leans on what was said before: it points back ('En waar is
-    dat?'), or says too little of its own to be searched alone (one content word at most)."""
-    folded = fold(question)
-    own = [w for w in re.findall(r"\w+", folded) if w not in _STOPWORDS]
-    return bool(_REFERS_BACK.search(folded)) or len(own) <= 1
-
-
 def with_context(question: str, history: Sequence[Turn]) -> str:
     """A follow-up question searched together with the previous turn (question and answer);
     a question that stands on its own is searched alone, whatever came before it."""
     earlier = last_said(history, "user")
     if not earlier or not refers_back(question):
         return question
-    if answered := last_said(history, "assistant"):
+    answered = last_said(history, "assistant")
+    if answered and not _lists_several(answered):
         earlier += " " + re.sub(r"\[\d+\]", "", answered)[:300]
     return f"{earlier} {question}"
+
+
+def _lists_several(answer: str) -> bool:
+    """An answer that lists several items (meetings, initiatives): 'Who organises it?'
+    after it is about what the question asked for, all of them, and the first items' words
+    would pull the search to one of them ('slotdag' for 'the meetings on care education').
+    After an answer about one thing ('De volgende bijeenkomst: 14 september ...') 'En waar
+    is die?' is about that thing, and its words lead the search."""
+    return sum(line.lstrip().startswith("- ") for line in answer.splitlines()) > 1
 
 
 def parse_history(value: object) -> list[Turn]:

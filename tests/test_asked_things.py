@@ -221,3 +221,43 @@ def test_another_page_holding_the_named_thing_answers_when_the_first_holds_none(
     named = _request("Wat kost de vergadering van de raad in Groningen?", MEETINGS, {})
     named_units = scored_units(named, ExtractiveGenerator().scorer)
     assert holding_the_named_thing(named, named_units) == named_units
+
+
+def test_a_follow_up_is_searched_with_one_answered_thing_not_with_a_list() -> None:
+    from assistant.service import with_context
+
+    one = [
+        {"role": "user", "content": "Wanneer is de volgende bijeenkomst?"},
+        {"role": "assistant", "content": "De volgende bijeenkomst:\n- 14 september: drieluik"},
+    ]
+    assert "drieluik" in with_context("En waar is die?", one)
+    listed = [
+        {"role": "user", "content": "When are the meetings on care education?"},
+        {"role": "assistant", "content": "- 11 November: slotdag\n- 9 May: drieluik"},
+    ]
+    searched = with_context("Who organises it?", listed)
+    assert "care education" in searched and "slotdag" not in searched
+    # A question with words of its own is searched alone.
+    assert with_context("Wat kost het om mee te doen aan de bijeenkomsten?", one) == (
+        "Wat kost het om mee te doen aan de bijeenkomsten?"
+    )
+
+
+def test_a_where_follow_up_is_answered_by_a_sentence_that_names_a_place() -> None:
+    from assistant.answer import Turn
+    from assistant.question import Question
+
+    history: list[Turn] = [{"role": "user", "content": "Wanneer is de inspiratiebijeenkomst?"}]
+    documents = {
+        "verslag.txt": "Op een mooie plek aan het Amsterdam-Rijnkanaal kwamen vernieuwers "
+        "samen.\n\nZe spraken over het onderwijs van morgen en over de praktijk.\n\n"
+        "De inspiratiebijeenkomst op 14 september was de eerste van drie."
+    }
+    request = _request("Wanneer is de inspiratiebijeenkomst? En waar is die?", documents, {})
+    request = replace(request, analysed=Question.analyse("En waar is die?", history))
+    from assistant.extractive import LearnedScorer
+    from assistant.model import AnswerModel
+
+    scorer = LearnedScorer(AnswerModel.load().units)  # the shipped chooser, as served
+    answer = ExtractiveGenerator(scorer=scorer).generate(request)
+    assert "Amsterdam-Rijnkanaal" in answer.answer

@@ -176,6 +176,46 @@ def test_a_three_turn_conversation_understands_its_follow_up(server: dict, brows
     page.close()
 
 
+#: The newcomers' conversations of issue 25, each turn with a word its answer must hold.
+NEWCOMERS = [
+    (
+        "nl-NL",
+        [
+            ("Wanneer is de volgende bijeenkomst?", "14 september"),
+            ("En waar is die?", "Amsterdam-Rijnkanaal"),  # the place of that meeting
+        ],
+    ),
+    ("nl-NL", [("Wie is de voorzitter van LOC?", "staat niet in de documenten")]),
+    ("en-GB", [("Is there a fee?", "kosteloos")]),
+    (
+        "en-GB",
+        [
+            ("When are the meetings on care education?", "14 September"),
+            ("Who organises it?", "organiseren de bijeenkomsten"),  # those meetings' organisers
+        ],
+    ),
+    ("en-GB", [("What is the movement trying to change in youth care?", "jeugdzorg")]),
+]
+
+
+@pytest.mark.parametrize(("locale", "turns"), NEWCOMERS)
+def test_a_newcomers_conversation_is_answered_from_the_documents(
+    server: dict, browser: object, locale: str, turns: list[tuple[str, str]]
+) -> None:
+    page = browser.new_page(locale=locale, viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    page.goto(str(server["url"]))
+    page.locator("#welcome").wait_for()
+    for number, (question, expected) in enumerate(turns, start=1):
+        page.locator("#question textarea").fill(question)
+        page.locator("#send").click()
+        page.locator("#chatbot .message-row.bot-row").nth(number - 1).wait_for(timeout=60_000)
+        if number < len(turns):  # the whole answer, its sources last, before the next turn
+            _last_answer(page, "Bronnen" if locale.startswith("nl") else "Sources")
+        text = _last_answer(page, expected)
+        assert expected in text, (question, text)
+    page.close()
+
+
 def test_links_images_and_html_in_text_are_shown_as_text(server: dict, browser: object) -> None:
     page = browser.new_page(locale="nl-NL", viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
     page.goto(str(server["url"]))

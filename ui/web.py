@@ -379,7 +379,9 @@ def _plain(content: Any) -> str:
     for language in ("nl", "en"):
         text = text.split(f"**{texts(language)('sources')}**")[0]
     text = re.sub(r"<[^>]+>", " ", text)
-    return html.unescape(" ".join(text.split()))
+    # Lines are kept: the assistant reads a listed answer's items by them (``with_context``).
+    lines = (" ".join(line.split()) for line in html.unescape(text).splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def _text_of(content: Any) -> str:
