@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from assistant.answer import Answer, Citation, Passage
 from assistant.kinds import Kind, kind_record
@@ -20,7 +21,6 @@ from index.events import Event
 from index.lexicon import Language, alternatives, entry, pattern, phrases, words
 from index.text import (
     DUTCH_MONTHS,
-    DUTCH_WEEKDAYS,
     ENGLISH_MONTHS,
     MONTH_NUMBERS,
     fold,
@@ -49,8 +49,6 @@ _EVERYDAY = {w[:6] for w in words("stopwords")}
 _NOT_DATES = pattern("calendar_not_dates")
 _MONTHS_NL = DUTCH_MONTHS
 _MONTHS_EN = ENGLISH_MONTHS
-_DAYS_NL = DUTCH_WEEKDAYS
-_DAYS_EN: list[str] = entry("weekdays", "en")
 _DATE_IN_QUESTION = re.compile(
     r"\b(\d{1,2})\s+(" + "|".join(_MONTHS_NL + [m.lower() for m in _MONTHS_EN]) + r")"
     r"(?:\s+((?:19|20)\d\d))?\b"
@@ -335,6 +333,22 @@ def _by_date(events: Sequence[Event]) -> list[tuple[list[int], Event]]:
     return [([number[id(e)] for e in group], most_detailed(group)) for group in groups]
 
 
+def _by_date_with_parts(
+    events: Sequence[Event],
+) -> list[tuple[list[int], Event, list[tuple[str, list[int]]]]]:
+    """As ``_by_date``, with each part of a series the event's records give and the [n]
+    numbers of the records that give it."""
+    number = {id(e): n for n, e in enumerate(events, start=1)}
+    found = []
+    for group in distinct_events(events):
+        parts: dict[str, list[int]] = {}
+        for event in group:
+            if event.part:
+                parts.setdefault(event.part, []).append(number[id(event)])
+        found.append(([number[id(e)] for e in group], most_detailed(group), list(parts.items())))
+    return found
+
+
 def most_detailed(group: Sequence[Event]) -> Event:
     """The record that speaks for an event's records: the one that says the most."""
     return max(group, key=_detail)
@@ -409,94 +423,91 @@ def _detail(event: Event) -> tuple[bool, bool, int, bool]:
 
 
 class _Phrases:
+    """The answer's sentences, from the language's ``calendar_phrases`` templates."""
+
     def __init__(self, language: Language) -> None:
         self.language = language
+        self.say: dict[str, Any] = entry("calendar_phrases", language)
 
     def date(self, event: Event) -> str:
-        nl = self.language == "nl"
         if event.start is None:
-            year = event.year or ""
             if event.precision == "month" and event.date_text:
                 return event.date_text
-            return f"in {year}, datum nog niet bekend" if nl else f"in {year}, date not yet known"
-        months = _MONTHS_NL if nl else _MONTHS_EN
-        days = _DAYS_NL if nl else _DAYS_EN
+            return str(self.say["date_unknown"].format(year=event.year or ""))
+        months: list[str] = entry("months", self.language)
+        days: list[str] = entry("weekdays", self.language)
         start = event.start
         if event.end and event.end != start:
-            joiner = " tot en met " if nl else "–"
-            text = (
-                f"{start.day}{joiner}{event.end.day} {months[event.end.month - 1]} {event.end.year}"
-            )
+            text = self.say["span"].format(
+                start=start.day, end=event.end.day, month=months[event.end.month - 1],
+                year=event.end.year,
+            )  # fmt: skip
         else:
             text = f"{days[start.weekday()]} {start.day} {months[start.month - 1]} {start.year}"
         if event.start_time:
             text += f", {event.start_time}" + (f"–{event.end_time}" if event.end_time else "")
         if event.place:
             text += f", {event.place}"
-        return text
+        return str(text)
 
-    def describe(self, event: Event) -> str:
-        part = ""
-        if event.part and event.part != "afsluitend":
-            part = (
-                f" (deel {event.part})"
-                if self.language == "nl"
-                else f" (part {event.part.replace(' van ', ' of ')})"
-            )
-        # English answers quote the Dutch name of an event
-        title = event.title if self.language == "nl" else f"“{event.title}”"
+    def describe(self, event: Event, parts: Sequence[tuple[str, list[int]]] = ()) -> str:
+        """The event's name, with the part of a series it is. ``parts``: each part the
+        records of the event give, with their sources' numbers; when they disagree ('deel 2
+        van 3' in one document, 'de eerste' in another), each is said with its sources."""
+        title = self.say["title"].format(title=event.title)
         if event.part == "afsluitend":
-            return f"afsluitende {title}" if self.language == "nl" else f"closing {title}"
-        return f"{title}{part}"
+            return str(self.say["closing"].format(title=title))
+        said = [(part, numbers) for part, numbers in parts if part != "afsluitend"]
+        if len(said) > 1:
+            each = [f"{self._part(part)} {_markers(numbers)}" for part, numbers in said]
+            return f"{title} ({', '.join(each)})"
+        part = said[0][0] if said else event.part
+        return f"{title} ({self._part(part)})" if part else str(title)
+
+    def _part(self, part: str) -> str:
+        """'2 van 3' (as ingest records it) or '1', in the answer's language."""
+        if of := re.fullmatch(r"(\d+)\D+(\d+)", part):
+            return str(self.say["part_of"].format(number=of.group(1), total=of.group(2)))
+        return str(self.say["part"].format(part=part))
 
     def lead(self, intent: str) -> str:
-        return {
-            "next": ("De volgende bijeenkomst:", "The next meeting:"),
-            "last": ("De laatste bijeenkomst die plaatsvond:", "The last meeting that took place:"),
-            "first": ("De eerste bijeenkomst:", "The first meeting:"),
-            "closing": ("De afsluitende bijeenkomst:", "The closing meeting:"),
-            "month": ("Deze maand:", "This month:"),
-            "when": ("Volgens de documenten:", "According to the documents:"),
-        }[intent][0 if self.language == "nl" else 1]
+        return str(self.say["leads"][intent])
 
     def listing(
         self, events: Sequence[Event], today: dt.date, intent: str
     ) -> tuple[str, list[Event]]:
-        nl = self.language == "nl"
-        lead = self.lead(intent)
         lines = []
-        for numbers, first in _by_date(events):
-            what = self.describe(first)
+        for numbers, first, parts in _by_date_with_parts(events):
+            what = self.describe(first, parts)
             state = ""
             if (
                 first.start
                 and (first.last_day or first.start) < today
                 and intent in ("when", "first")
             ):
-                state = " (al geweest)" if nl else " (already past)"
-            markers = "".join(f"[{n}]" for n in numbers)
-            lines.append(f"- {self.date(first)}{state}: {what} {markers}")
-        return lead + "\n" + "\n".join(lines), list(events)
+                state = self.say["past"]
+            lines.append(f"- {self.date(first)}{state}: {what} {_markers(numbers)}")
+        return self.lead(intent) + "\n" + "\n".join(lines), list(events)
 
     def places(
         self, events: Sequence[Event], today: dt.date, intent: str
     ) -> tuple[str, list[Event]]:
         """Each event with its place, then its date: '… is in Kanaal30, Utrecht, op 9 mei'."""
-        nl = self.language == "nl"
         lines = []
-        for numbers, event in _by_date(events):
-            when = self.date(replace(event, place=None))
+        for numbers, event, parts in _by_date_with_parts(events):
             past = event.start is not None and (event.last_day or event.start) < today
-            verb = "was" if past else "is"
-            where, on = ("in", "op") if nl else ("at", "on")
-            markers = "".join(f"[{n}]" for n in numbers)
+            template = self.say["was_at_place" if past else "at_place"]
             lines.append(
-                f"{self.describe(event)} {verb} {where} {event.place}, {on} {when} {markers}"
+                template.format(
+                    what=self.describe(event, parts),
+                    place=event.place,
+                    date=self.date(replace(event, place=None)),
+                    markers=_markers(numbers),
+                )
             )
         if len(lines) == 1:
             return lines[0][0].upper() + lines[0][1:] + ".", list(events)
-        lead = self.lead(intent)
-        return lead + "\n" + "\n".join(f"- {line}" for line in lines), list(events)
+        return self.lead(intent) + "\n" + "\n".join(f"- {line}" for line in lines), list(events)
 
     def nothing_upcoming(
         self,
@@ -508,37 +519,29 @@ class _Phrases:
     ) -> tuple[str, list[Event]]:
         """Nothing comes: said, with the last one. A question that names its event (the
         next X) gets the last X by name and source, not by a date that is over."""
-        nl = self.language == "nl"
         day = spoken_date(today, self.language)
-        if this_month and nl:
-            text = f"Er staat deze maand geen bijeenkomst in de documenten (vandaag: {day})."
-        elif this_month:
-            text = f"No meeting is announced for this month (today: {day})."
-        elif nl:
-            text = f"Er is geen volgende bijeenkomst aangekondigd na vandaag ({day})."
-        else:
-            text = f"There is no upcoming meeting announced after today ({day})."
+        text = self.say["nothing_this_month" if this_month else "nothing_upcoming"].format(day=day)
         cited: list[Event] = []
         if last:
             cited.extend(last)
-            markers = "".join(f"[{n}]" for n in range(1, len(last) + 1))
+            markers = _markers(range(1, len(last) + 1))
             shown = max(last, key=lambda e: (e.end is not None, e.certainty == "stated"))
             if named:
-                said = entry("calendar_last_named", self.language)
-                text += " " + said.format(name=self.describe(shown), markers=markers)
-            elif nl:
-                text += f" De laatst aangekondigde was op {self.date(shown)}: "
+                text += self.say["last_named"].format(name=self.describe(shown), markers=markers)
             else:
-                text += f" The last one announced was on {self.date(shown)}: "
-            if not named:
-                text += f"{self.describe(shown)} {markers}."
+                text += self.say["last_announced"].format(
+                    date=self.date(shown), what=self.describe(shown), markers=markers
+                )
         for event in undated[:2]:
             cited.append(event)
-            text += (f" Aangekondigd zonder datum: {self.describe(event)}, {self.date(event)} "
-                     f"[{len(cited)}]." if nl else
-                     f" Announced without a date: {self.describe(event)}, {self.date(event)} "
-                     f"[{len(cited)}].")  # fmt: skip
-        return text, cited
+            text += self.say["undated"].format(
+                what=self.describe(event), date=self.date(event), n=len(cited)
+            )
+        return str(text), cited
+
+
+def _markers(numbers: Iterable[int]) -> str:
+    return "".join(f"[{n}]" for n in numbers)
 
 
 def calendar_answer(

@@ -83,3 +83,25 @@ def test_a_quoted_title_in_the_question_names_its_event_over_its_other_words() -
     assert question is not None and question.named == {"thuis", "samenl"}
     found = relevant_events([conference, congress], question, ["/docs/b.txt"], lambda _: "")
     assert found == [conference]
+
+
+def test_a_part_of_a_series_is_said_once_when_the_documents_agree_and_each_when_not() -> None:
+    from assistant.calendar import answer_calendar, calendar_question
+
+    question = calendar_question("Wanneer is de volgende bijeenkomst?", "when")
+    assert question is not None
+    today = dt.date(2023, 6, 1)
+    second = replace(SERIES, part="2 van 3")
+
+    def line(*events: Event, language: str = "nl") -> str:
+        found = answer_calendar(question, list(events), today, language)  # type: ignore[arg-type]
+        assert found is not None
+        return found[0].splitlines()[1]
+
+    # One document says which part; the other says nothing of it: no disagreement.
+    assert line(second, REPORT).endswith("(deel 2 van 3) [1][2]")
+    # The report calls it the first of three: each part with its own source.
+    first = replace(REPORT, part="1")
+    assert "(deel 2 van 3 [1], deel 1 [2]) [1][2]" in line(second, first)
+    assert "(part 2 of 3 [1], part 1 [2])" in line(second, first, language="en")
+    assert line(second, replace(REPORT, part="2 van 3")).endswith("(deel 2 van 3) [1][2]")
