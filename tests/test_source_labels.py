@@ -34,4 +34,15 @@ def test_a_document_cited_twice_is_listed_once_with_both_numbers_and_quotes() ->
     shown = render_answer(answer)
     assert shown.count(">Verslag</a>") == 1 and "1, 3\\. <a" in shown
     assert "Eerste zin." in shown and "Derde zin." in shown
-    assert "\n\n2\\. <a" in shown and "(PDF, p. 2)" in shown
+    assert "\n\n2\\. <a" in shown and 'class="original-link">PDF, p. 2</a>)' in shown
+
+
+def test_a_pdf_opens_in_the_document_view_at_the_passage_and_as_a_file_at_its_page() -> None:
+    from ui.web import original_link, source_link
+
+    pdf = _cited("/d/programma.pdf", None, 2)
+    assert source_link(pdf).startswith("document?source=%2Fd%2Fprogramma.pdf&q=Een+zin.")
+    assert original_link(pdf) == "/gradio_api/file=/d/programma.pdf#page=2"
+    # A web page's own link is the original; a text file has no other form.
+    assert original_link(_cited("/d/a.pdf", "https://www.rvjeugdzorg.nl/x/", 2)) is None
+    assert original_link(_cited("/d/a.txt", None, None)) is None

@@ -50,9 +50,21 @@ def test_asking_streams_an_answer_with_linked_sources(server: dict, browser: obj
     assert "8ste Werk" in text
     assert "(PDF, p. 2)" in text  # where the source is, as a newcomer reads it
     assert not re.search(r"\d{3}_[0-9a-f]{16}", text), "a file name is shown to newcomers"
-    link = page.locator("#chatbot .message-row.bot-row").last.locator("a.source-link").first
-    href = link.get_attribute("href") or ""
+    bot = page.locator("#chatbot .message-row.bot-row").last
+    # The PDF's title opens the document view at the passage, marked; '(PDF, p. 2)' opens
+    # the file itself at that page.
+    original = bot.locator("a.original-link").first
+    href = original.get_attribute("href") or ""
     assert "004_c470ea04556890eb.pdf" in href and "#page=2" in href
+    assert original.inner_text() == "PDF, p. 2"
+    link = bot.locator("a.source-link").first
+    assert (link.get_attribute("href") or "").startswith("document?source=")
+    with page.context.expect_page() as opened:
+        link.click()
+    view = opened.value
+    view.locator("#document-view mark#quoted").wait_for(timeout=20_000)
+    assert "8ste Werk" in view.locator("#document-view").inner_text()
+    view.close()
     # The unfolded quote adds the sentences around the quoted part, which is marked.
     bot = page.locator("#chatbot .message-row.bot-row").last
     bot.locator("summary").first.click()

@@ -96,14 +96,21 @@ def text_fragment_link(url: str, quote_text: str) -> str:
 
 
 def source_link(citation: Citation) -> str:
-    """The web page (at the passage, where the browser supports it); a PDF at its page;
-    any other document in the app's document view, at the passage."""
+    """The web page (at the passage, where the browser supports it); any other document,
+    a PDF too, in the app's document view, opened at the passage and marked (a PDF viewer
+    opens at the page but points at nothing on it: ``original_link`` gives that)."""
     if citation.url:
         return text_fragment_link(citation.url, citation.quote)
-    if Path(citation.source).suffix.lower() == ".pdf":
-        page = f"#page={citation.page}" if citation.page else ""
-        return f"/gradio_api/file={quote(citation.source)}{page}"
     return document_link(citation.source, citation.quote)
+
+
+def original_link(citation: Citation) -> str | None:
+    """A PDF without a web address, as it was uploaded, at the quoted page; None for others
+    (a web page's link is the original)."""
+    if citation.url or Path(citation.source).suffix.lower() != ".pdf":
+        return None
+    page = f"#page={citation.page}" if citation.page else ""
+    return f"/gradio_api/file={quote(citation.source)}{page}"
 
 
 def source_label(citation: Citation) -> str:
@@ -139,10 +146,21 @@ def render_answer(answer: Answer, document_text: Callable[[str], str] | None = N
         lines.append(
             f'{numbers}\\. <a href="{html.escape(source_link(first))}" target="_blank" '
             f'rel="noopener noreferrer" class="source-link">{name}</a> '
-            f"<small>({escape(source_label(first))})</small>"
+            f"<small>({_label_html(first)})</small>"
             f"<details><summary>{words('quote')}</summary>{quotes}</details>"
         )
     return "\n\n".join(lines)  # a paragraph per source ('1, 3.' is no list item)
+
+
+def _label_html(citation: Citation) -> str:
+    """Where the source is; for a PDF, a link to the file itself at the page."""
+    label = escape(source_label(citation))
+    if (original := original_link(citation)) is None:
+        return label
+    return (
+        f'<a href="{html.escape(original)}" target="_blank" rel="noopener noreferrer" '
+        f'class="original-link">{label}</a>'
+    )
 
 
 def quote_html(citation: Citation, said: str, document_text: Callable[[str], str] | None) -> str:
