@@ -23,7 +23,7 @@ from assistant.questions import holds_what_is_asked
 from assistant.request import AnswerRequest, answer_from, citation_for
 from assistant.things import EMAIL, PHONE, TEXT_HOLDS, WEB_ADDRESS
 from index.keywords import Vocabulary
-from index.lexicon import entry, pattern, phrases, words
+from index.lexicon import LANGUAGES, entry, pattern, phrases, words
 from index.retrieval import Candidate, merge_runs
 from index.store import Hit
 from index.text import fold, sentence_spans, spoken_date, yearless_dates
@@ -34,16 +34,21 @@ _ASKS_WEB = pattern("asks_web")
 _POINTS_BACK = pattern("points_back")
 # Text inside a document that addresses the assistant is data, never an instruction; it is
 # also never a useful answer sentence.
+_INJECTION_PARTS = {
+    part: "|".join(f for language in LANGUAGES for f in entry("injection", language).get(part, []))
+    for part in ("verbs", "quantifiers", "earlier", "objects", "addressing")
+}
 _INJECTION = re.compile(
-    r"\b(negeer|ignore|disregard) (alle |all |any |je |your )?(eerdere |previous |prior )?"
-    r"(instructies|instructions|opdrachten|prompts?)\b|\b(system ?prompt|assistent(e)?,? "
-    r"(negeer|zeg|antwoord))\b",
+    r"\b({verbs}) ((?:{quantifiers}) )?((?:{earlier}) )?({objects})\b|\b({addressing})\b".format(
+        **_INJECTION_PARTS
+    ),
     re.IGNORECASE,
 )
 #: A sentence that points back ('Die ...', 'Vanuit die beweging ...') needs the one before it.
 _ANAPHOR = re.compile(
-    r"^(dat|die|dit|deze|zij|ze|hij|het|daar|daarmee|daarom|zo)\b|"
-    r"^(vanuit|volgens|door|met|in|op|bij|tijdens|na|naast|uit|over|via) (die|dat|deze|dit)\b",
+    r"^(" + "|".join(phrases("anaphor_openers", ("nl",))) + r")\b|"
+    r"^(" + "|".join(phrases("anaphor_prepositions", ("nl",))) + r") "
+    r"(" + "|".join(phrases("anaphor_demonstratives", ("nl",))) + r")\b",
     re.IGNORECASE,
 )
 #: Weight of the question's (rarer) words found in a sentence, next to its meaning.

@@ -35,8 +35,9 @@ MENTIONS_DATE = re.compile(
 
 
 #: Days of one month written together: '7 tot en met 11 november', '9, 14 en 16 mei'.
+_DAY_JOINERS = "|".join([*entry("day_list_joiners", "nl"), *entry("day_range_joiners", "nl")])
 _DAY_RUN = re.compile(
-    rf"\b\d{{1,2}}(?:\s*(?:,|en|tot en met|t/m|tot|-|\u2013)\s*\d{{1,2}})+ "
+    rf"\b\d{{1,2}}(?:\s*(?:,|{_DAY_JOINERS}|-|\u2013)\s*\d{{1,2}})+ "
     rf"({'|'.join(DUTCH_MONTHS)})\b",
     re.IGNORECASE,
 )

@@ -14,31 +14,26 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
+from index.lexicon import phrases, words
+
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
 _URL_LINE = re.compile(r"^(?:https?://|mailto:|www\.)\S+$", re.IGNORECASE)
 _URL_CONTINUATION = re.compile(r"^[\w\-./%?=&#~+:@]+$")
-_NAVIGATION = [
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"^lees verder ond\w* de (foto|video|afbeelding|tekst)('?s)?\.?$",
-        r"^bekijk (de|het) (video|foto)'?s? hieronder\.?$",
-        r"^\S+Downloaden$",
-        r"^meer artikelen over de thema'?s met trefwoorden:?$",
-        r"^(terug naar boven|deel dit artikel|delen:?|print( deze pagina)?)$",
-    )
-]
-_THEMES = re.compile(r"^Thema'?s\s*:\s*(.*)$", re.IGNORECASE)
-_KEYWORDS = re.compile(r"^Trefwoorden\s*:\s*(.*)$", re.IGNORECASE)
+#: A page's buttons and links ('Lees verder onder de foto'), each a whole line.
+_NAVIGATION = [re.compile(f"^{p}$", re.IGNORECASE) for p in phrases("navigation_lines", ("nl",))]
+#: A page's topic lines ('Thema's: Zorg, Welzijn'), lifted out of the text.
+_THEMES = re.compile(
+    r"^(?:" + "|".join(phrases("theme_labels", ("nl",))) + r")\s*:\s*(.*)$", re.IGNORECASE
+)
+_KEYWORDS = re.compile(
+    r"^(?:" + "|".join(phrases("keyword_labels", ("nl",))) + r")\s*:\s*(.*)$", re.IGNORECASE
+)
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)»\]]*$")
 _BULLET = re.compile(r"^(?:[-*•▪–]\s+|\d{1,2}[.)]\s+)")
 _MD_HEADING = re.compile(r"^#{1,6}(?:\s+|$)")
 _WORD = re.compile(r"\w+")
 # Words after which a sentence cannot end: a capital on the next line continues the sentence.
-# (Prepositions such as 'op' or 'aan' are left out: Dutch separable verbs end sentences.)
-_FUNCTION_WORDS = {
-    "de", "het", "een", "en", "of", "van", "voor", "met", "naar", "te", "om", "dat", "die",
-    "the", "a", "an", "and", "or", "for", "to", "with", "from",
-}  # fmt: skip
+_FUNCTION_WORDS = words("function_words")
 #: The same words, for other modules (a title does not end on one either).
 FUNCTION_WORDS = frozenset(_FUNCTION_WORDS)
 

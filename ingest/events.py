@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, replace
 
 from index.events import Event
-from index.lexicon import phrases, words
+from index.lexicon import entry, pattern, phrases, words
 from index.text import (
     DATE_HEADER_CHARS,
     DUTCH_MONTHS,
@@ -25,6 +25,12 @@ from index.text import (
     yearless_dates,
 )
 from ingest.cleaning import CleanText
+
+
+def _dutch(key: str) -> str:
+    """The Dutch regular-expression fragments under ``key``, as alternatives."""
+    return "|".join(phrases(key, ("nl",)))
+
 
 MONTHS = {name: number for number, name in enumerate(DUTCH_MONTHS, start=1)}
 WEEKDAYS = {name: number for number, name in enumerate(DUTCH_WEEKDAYS)}
@@ -37,19 +43,28 @@ _WEEKDAY = "|".join(WEEKDAYS)
 _DAY_PART = "|".join(phrases("weekday_parts", ("nl",)))
 _DATE = re.compile(
     rf"\b(?:(?P<weekday>{_WEEKDAY})(?:{_DAY_PART})?\s+)?(?P<day>\d{{1,2}})"
-    rf"(?:\s*(?:tot en met|t/m|tot|[-–])\s*(?P<day2>\d{{1,2}}))?"
+    rf"(?:\s*(?:{_dutch('day_range_joiners')}|[-–])\s*(?P<day2>\d{{1,2}}))?"
     # a year glued to a time ('4 juli 201616:50', a live blog's stamp) is still a year
     rf"\s+(?P<month>{_MONTH})\b\.?(?:\s+(?P<year>(?:19|20)\d\d)(?:\b|(?=\d{{1,2}}:\d\d)))?",
     re.IGNORECASE,
 )
 _VAGUE_MONTH = re.compile(
-    rf"\b(?P<when>begin|half|midden|eind|medio|in)\s+(?P<month>{_MONTH})\b", re.I
+    rf"\b(?P<when>{_dutch('vague_month_markers')})\s+(?P<month>{_MONTH})\b", re.I
 )
-_VAGUE_YEAR = re.compile(r"\b(?:in|voor|tijdens|medio|eind|begin)\s+(?P<year>20\d\d)\b", re.I)
+_VAGUE_YEAR = re.compile(rf"\b(?:{_dutch('vague_year_markers')})\s+(?P<year>20\d\d)\b", re.I)
+#: Words shortly before a vague year that make it no event's date ('sinds begin 2020').
+_YEAR_NOT_EVENT = re.compile(r"\b(" + _dutch("year_not_event") + r")\b", re.I)
+#: A clock time ('13.30 uur', 'om 19.00') and two ('19:30 tot 21:30', '13:30 - 16:30').
+_TIME_AFTER, _TIME_BEFORE = _dutch("time_after"), _dutch("time_before")
 _TIME_RANGE = re.compile(
-    r"\b(\d{1,2})[:.](\d{2})\s*(?:uur\s*)?(?:-|–|tot)\s*(\d{1,2})[:.](\d{2})\b"
+    r"\b(\d{1,2})[:.](\d{2})\s*"
+    rf"(?:(?:{_TIME_AFTER})\s*)?(?:-|–|{_dutch('time_range_joiners')})"
+    r"\s*(\d{1,2})[:.](\d{2})\b"
 )
-_TIME = re.compile(r"\b(\d{1,2})[:.](\d{2})\s*uur\b|\bom\s+(\d{1,2})[:.](\d{2})\b")
+_TIME = re.compile(
+    rf"\b(\d{{1,2}})[:.](\d{{2}})\s*(?:{_TIME_AFTER})\b"
+    rf"|\b(?:{_TIME_BEFORE})\s+(\d{{1,2}})[:.](\d{{2}})\b"
+)
 _NAMED_EVENT = re.compile("|".join(phrases("named_event", ("nl",))))
 _EVENT_NOUNS = "|".join([*phrases("event_nouns", ("nl",)), *phrases("named_event", ("nl",))])
 _EVENT_NOUN = re.compile(rf"\b({_EVENT_NOUNS})\b", re.IGNORECASE)
@@ -66,18 +81,43 @@ _PUBLISHED = re.compile(
 #: A year alone is an event's date only this close to an event word ("in 2024" after
 #: "de afsluitende"), not when it dates a plan elsewhere in the sentence.
 _YEAR_NEAR_EVENT = 60
-_NEXT = re.compile(r"\b(volgende|vervolg|daarna)\b", re.I)
+_NEXT = re.compile(r"\b(" + _dutch("follows_previous") + r")\b", re.I)
 _QUOTED = re.compile(r"[‘“]([^’”]{3,80})[’”]")
+#: A venue's name may start with an article ('De Observant'), as written (capitals count).
+_PLACE_ARTICLES = phrases("place_articles", ("nl",))
+_ARTICLE = "|".join(f"{a} " for a in _PLACE_ARTICLES)  # 'Het |De '
 _PLACE = re.compile(
-    r"\b(?:bij|in|op locatie)\s+((?:Het |De )?[A-Z][\w-]*(?:\s+(?:\d+\w*|[A-Z][\w-]*))*"
-    r"(?:\s+in\s+[A-Z][\w-]*)?)"
+    rf"\b(?:{_dutch('place_prepositions')})\s+((?:{_ARTICLE})?"
+    r"[A-Z][\w-]*(?:\s+(?:\d+\w*|[A-Z][\w-]*))*"
+    rf"(?:\s+(?:{_dutch('place_town')})\s+[A-Z][\w-]*)?)"
 )
+#: An article alone is no venue.
+_BARE_ARTICLE = re.compile("(" + "|".join(_PLACE_ARTICLES) + ")$")
 #: Words right before a date that make it a deadline ('aanmelden kan tot 7 september').
 _DEADLINE = re.compile(r"\b(" + "|".join(phrases("deadline_markers")) + r")\s*$", re.IGNORECASE)
 _ORGANISER = re.compile(
-    r"\b(?:op initiatief van|georganiseerd door)\s+([A-Z][\w-]*(?:\s+[A-Za-z][\w-]*){0,3})"
+    rf"\b(?:{_dutch('organiser_markers')})\s+([A-Z][\w-]*(?:\s+[A-Za-z][\w-]*){{0,3}})"
 )
-_PART = re.compile(r"\bdeel (\d)\b", re.I)
+#: A part of a series: 'deel 2'; a series ('drieluik'), whose dates are its parts; its last
+#: ('de afsluitende bijeenkomst') and its first ('de eerste').
+_PART_WORDS = tuple(phrases("part_words", ("nl",)))
+_PART = re.compile(rf"\b(?:{'|'.join(_PART_WORDS)}) (\d)\b", re.I)
+_SERIES = re.compile(_dutch("series_words"))
+_CLOSING_WORDS = words("closing_words", ("nl",))
+_FIRST_PART = pattern("first_part", ("nl",))
+#: What a part's record is called without a name of its own: the series' word the sentence
+#: uses ('drieluik'), else the generic one ('bijeenkomst'); and a part of a named event
+#: ('slotdag van de Week van de Mantelzorg').
+_SERIES_TITLES = phrases("series_titles", ("nl",))
+_GENERIC_TITLE = str(entry("generic_event_title", "nl"))
+_PART_OF_NAMED = str(entry("part_of_named_event", "nl"))
+#: A part's place in its series as records store it ('2 van 3'); assistant/calendar.py reads
+#: it back as its two numbers.
+_PART_OF_SERIES = str(entry("part_of_series", "nl"))
+#: The part of a series' closing meeting as records store it. A stored code, not a word read
+#: from the text: assistant/calendar.py compares records' parts with this very value, so it
+#: stays here (a lexicon edit must not break that comparison); keep the two in step.
+CLOSING_PART = "afsluitend"
 _MAX_YEAR_GAP = 6
 _FUTURE = re.compile(r"\b(" + "|".join(phrases("future_tense")) + r")\b", re.IGNORECASE)
 _PAST = re.compile(r"\b(" + "|".join(phrases("past_tense")) + r")\b", re.IGNORECASE)
@@ -374,8 +414,8 @@ def _mentions(unit: str) -> list[_Mention]:
             )  # fmt: skip
             taken.append((m.start(), m.end() + len(year.group(0))))
     for m in _VAGUE_YEAR.finditer(unit):
-        if _overlaps(m.start(), m.end(), taken) or re.search(
-            r"\b(sinds|vanaf|gebaseerd)\b", unit[max(0, m.start() - 20) : m.start()], re.I
+        if _overlaps(m.start(), m.end(), taken) or _YEAR_NOT_EVENT.search(
+            unit[max(0, m.start() - 20) : m.start()]
         ):
             continue
         near = unit[max(0, m.start() - _YEAR_NEAR_EVENT) : m.end() + _YEAR_NEAR_EVENT]
@@ -613,11 +653,11 @@ def _title(
     if noun is None:
         return context[0] if context and context[0] else document_title
     word = noun.group(0)
-    if word.lower().startswith("deel") or word.lower() == "afsluitende":
-        word = "drieluik" if "drieluik" in unit.lower() else "bijeenkomst"
+    if word.lower().startswith(_PART_WORDS) or word.lower() in _CLOSING_WORDS:
+        word = next((w for w in _SERIES_TITLES if w in unit.lower()), _GENERIC_TITLE)
     named = _NAMED_EVENT.search(unit) or _NAMED_EVENT.search(document_title)
     if word.lower() in _EVENT_PARTS and named:
-        word = f"{word} van de {named.group(0)}"
+        word = _PART_OF_NAMED.format(part=word, event=named.group(0))
     if quoted := quoted or _QUOTED.search(unit):
         return f"{word} ‘{quoted.group(1)}’"
     if (name := _name(unit)) and word.lower() in name.lower():
@@ -636,11 +676,11 @@ def _part(unit: str, index: int, count: int) -> str | None:
     if m := _PART.search(unit):
         return m.group(1)
     lowered = unit.lower()
-    if count > 1 and re.search(r"drieluik|serie|reeks", lowered):
-        return f"{index + 1} van {count}"
-    if "afsluitende" in lowered and index == count - 1 and count > 1:
-        return "afsluitend"
-    if re.search(r"\bde eerste\b", lowered):
+    if count > 1 and _SERIES.search(lowered):
+        return _PART_OF_SERIES.format(number=index + 1, total=count)
+    if any(w in lowered for w in _CLOSING_WORDS) and index == count - 1 and count > 1:
+        return CLOSING_PART
+    if _FIRST_PART.search(lowered):
         return "1"
     return None
 
@@ -652,7 +692,7 @@ def _place(unit: str) -> str | None:
         if places:
             return places[-1]
     m = _PLACE.search(unit)
-    if m and not re.match(r"(Het|De)$", m.group(1)):
+    if m and not _BARE_ARTICLE.match(m.group(1)):
         return m.group(1).strip()
     return None
 
