@@ -643,7 +643,7 @@ def _title(
             about = next((n for c in reversed(context) if (n := _EVENT_NOUN.search(c))), None)
             return f"{about.group(0)}: {rest}" if about else rest
     if noun is None and quoted is None and (name := _name(unit)):
-        return name
+        return _whole_name(name, context, document_title)
     if noun is None:
         for text in context[:1] + context[:0:-1]:  # the heading, then the nearest sentence
             if (found := _NAME.search(text)) or (found := _EVENT_NOUN.search(text)):
@@ -661,8 +661,20 @@ def _title(
     if quoted := quoted or _QUOTED.search(unit):
         return f"{word} ‘{quoted.group(1)}’"
     if (name := _name(unit)) and word.lower() in name.lower():
-        return name
+        return _whole_name(name, context, document_title)
     return word
+
+
+def _whole_name(name: str, context: list[str], document_title: str) -> str:
+    """The name as the heading writes it, when the heading starts with it: a sentence's run
+    of capitals stops at the first word without one ('Dialoogbijeenkomst Zorg' of the
+    heading 'Dialoogbijeenkomst Zorg en welzijn'); the heading is the name whole."""
+    for heading in (context[0] if context else "", document_title):
+        line = " ".join(heading.split())
+        whole = not line.endswith("…")  # a title cut from the first sentence is no heading
+        if whole and len(line) > len(name) and line.startswith(name) and _is_heading(line):
+            return line
+    return name
 
 
 def _name(text: str) -> str | None:

@@ -114,3 +114,19 @@ def test_two_events_on_one_day_stay_two_with_their_own_time_and_place(
     assert "Zorg dichtbij" in congress["subject"]
     assert (dialogue["time"], dialogue["place"]) == ("19:00", "Amersfoort")
     assert "ialoog" in dialogue["subject"]
+
+
+def test_a_name_the_sentence_cuts_short_is_taken_whole_from_its_heading(tmp_path: Path) -> None:
+    """A sentence's run of capitals stops at 'en': the heading holds the name whole."""
+    from ingest.pipeline import ChunkingOptions, prepare
+
+    page = tmp_path / "dialoog.md"
+    page.write_text(
+        "# Dialoogbijeenkomst Zorg en welzijn\n\nOp donderdag 14 september 2023 is de "
+        "Dialoogbijeenkomst Zorg in Amersfoort, van 13:00 tot 16:00 uur. Meld je aan.\n",
+        encoding="utf-8",
+    )
+    _, events = prepare(page, page.read_bytes(), ChunkingOptions(500, 100))
+    assert [(e.title, e.place, e.start_time, e.end_time) for e in events] == [
+        ("Dialoogbijeenkomst Zorg en welzijn", "Amersfoort", "13:00", "16:00")
+    ]
