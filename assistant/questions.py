@@ -71,22 +71,25 @@ def question_kind(question: str) -> Kind:
 def asked_thing(question: str, kind: Kind) -> Thing | None:
     """What an answer to ``question`` must hold; None when no pattern can tell (what, why,
     list questions that name no such thing)."""
-    text = fold(question)
-    for thing in _ASKED_THINGS:
-        if _THING_PATTERNS[thing].search(text):
-            return thing
-    return kind_thing(kind)
+    found = _named_in(question)
+    return found[0] if found else kind_thing(kind)
 
 
 def thing_words(question: str) -> frozenset[str]:
     """The words with which ``question`` names what its answer must hold ('fee' in 'Is
     there a fee?', 'e-mailadres'): they say what shape the answer has, like 'when' does,
     so a document need not use them for the question to be known (``Evidence.unknown``)."""
+    found = _named_in(question)
+    return frozenset(re.findall(r"\w+", found[1].group(0))) if found else frozenset()
+
+
+def _named_in(question: str) -> tuple[Thing, re.Match[str]] | None:
+    """The first thing (in ``_ASKED_THINGS`` order) the question's words name, and where."""
     text = fold(question)
     for thing in _ASKED_THINGS:
         if found := _THING_PATTERNS[thing].search(text):
-            return frozenset(re.findall(r"\w+", found.group(0)))
-    return frozenset()
+            return thing, found
+    return None
 
 
 def kind_thing(kind: Kind) -> Thing | None:
