@@ -52,3 +52,13 @@ def test_texts_are_filled_and_dates_written_in_their_language() -> None:
     assert texts("en")("no_upcoming", date=texts("en").date(day)) == (
         "No meetings are announced after 14 September 2023."
     )
+
+
+def test_the_login_page_says_the_lockout_rule_in_both_languages() -> None:
+    # Gradio's login form shows nothing when a locked-out address is answered 429.
+    from assistant.api import Settings
+    from ui.web import _login_message
+
+    message = _login_message(Settings(login_max_failures=3, login_lockout_seconds=600))
+    assert "Na 3 verkeerde wachtwoorden kun je 10 minuten niet" in message
+    assert "After 3 wrong passwords you cannot log in for 10 minutes" in message

@@ -127,6 +127,14 @@ def test_thirty_parallel_wrong_chat_passwords_lock_the_address_out_for_a_while(
     print(f"30 parallel wrong tries: {took:.2f} s; lockout {LOCKOUT:g} s")
 
 
+def test_the_login_page_says_when_an_address_is_locked_out(served: dict[str, Any]) -> None:
+    # Gradio's form shows nothing on a 429, so the page says the rule before anyone tries.
+    with httpx.Client(base_url=served["server"].url, timeout=30) as client:
+        page = client.get("/").text
+    assert "Na 5 verkeerde wachtwoorden kun je 3 seconden niet inloggen" in page
+    assert "After 5 wrong passwords you cannot log in for 3 seconds" in page
+
+
 def _event(client: httpx.Client, elem_id: str, values: dict[str, Any]) -> list[Any] | str:
     """Call the event a button (or box) of the page triggers, as the page would over
     Gradio's queue; its outputs, or the error Gradio gave instead."""

@@ -23,6 +23,7 @@ from assistant.api import (
     LoginLockedError,
     QuestionError,
     RvError,
+    Settings,
     distinct_events,
     most_detailed,
     parse_today,
@@ -585,6 +586,22 @@ def _safe_events(assistant: Assistant) -> list[Event]:
         return []
 
 
+def _login_message(settings: Settings) -> str:
+    """The login page's text in both languages (it is shown before any language is known),
+    with the lockout rule: Gradio's form shows nothing when the server answers 429."""
+    seconds = round(settings.login_lockout_seconds)
+    parts = []
+    for language in ("nl", "en"):
+        said = texts(language)
+        duration = (
+            said("duration_minutes", n=round(seconds / 60))
+            if seconds >= 120
+            else said("duration_seconds", n=seconds)
+        )
+        parts.append(said("login_message", failures=settings.login_max_failures, duration=duration))
+    return " / ".join(parts)
+
+
 class _ServedFiles(list[str]):
     """The files the web server may serve. Gradio reads this list at each request, but
     replaces an empty one given to ``launch`` with a list of its own; being true even when
@@ -630,7 +647,7 @@ def serve(
         # Uploads for staff only (none without a staff tab); files: the indexed documents.
         app_kwargs={"middleware": [guard]},
         # The login page is Gradio's, before any request: both languages.
-        auth_message=f"{texts('nl')('login_message')} / {texts('en')('login_message')}",
+        auth_message=_login_message(assistant.settings),
         # The indexed documents themselves, not their folders: a folder's .env or drafts
         # are never served. The list is updated in place as the index changes.
         allowed_paths=served,
