@@ -49,6 +49,18 @@ def sets_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., 
     )
 
 
+def extra_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--extra/--no-extra``: whether the sets' training-only questions are fitted on."""
+    return click.option(
+        "--extra/--no-extra",
+        "with_extra",
+        default=True,
+        show_default=True,
+        help="Also fit on each set's training-only questions (evals/train-extra/<set>.yaml); "
+        "they are never scored.",
+    )
+
+
 @click.command("eval")
 @click.option(
     "--questions",
@@ -112,6 +124,7 @@ def sets_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., 
     "(documents as groups) over every --set, leave-one-set-out, the hand-set baseline, the "
     "learning curve and the model's weights (Markdown and cv.json in --out).",
 )
+@extra_option()
 @click.option("--json", "as_json", is_flag=True, help="Print the result (or comparison) as JSON.")
 def eval_command(
     questions_file: Path,
@@ -125,6 +138,7 @@ def eval_command(
     write_floor: Path | None,
     compare_files: tuple[Path, Path] | None,
     cv: bool,
+    with_extra: bool,
     as_json: bool,
 ) -> None:
     """Score the assistant (and the plain LangChain recipe) on one or more question sets."""
@@ -136,7 +150,7 @@ def eval_command(
         folder = out or Path(".rv/eval-runs") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         day = parse_today(today)
         if cv:
-            _cross_validate(pairs, day, index_dir, folder, as_json)
+            _cross_validate(pairs, day, index_dir, folder, as_json, with_extra)
             return
         results: dict[str, dict[str, Any]] = {}
         for pair in pairs:
@@ -244,14 +258,22 @@ def _compare(old: Path, new: Path, as_json: bool) -> None:
         click.echo(compare_table(comparison))
 
 
-def _open_sets(pairs: list[EvalSet], index_dir: Path) -> list[LabelledSet]:
-    return [open_set(p, index_dir if len(pairs) == 1 else index_dir / p.label) for p in pairs]
+def _open_sets(pairs: list[EvalSet], index_dir: Path, with_extra: bool) -> list[LabelledSet]:
+    return [
+        open_set(p, index_dir if len(pairs) == 1 else index_dir / p.label, with_extra=with_extra)
+        for p in pairs
+    ]
 
 
 def _cross_validate(
-    pairs: list[EvalSet], today: dt.date | None, index_dir: Path, folder: Path, as_json: bool
+    pairs: list[EvalSet],
+    today: dt.date | None,
+    index_dir: Path,
+    folder: Path,
+    as_json: bool,
+    with_extra: bool,
 ) -> None:
-    results = cross_validate(_open_sets(pairs, index_dir), today)
+    results = cross_validate(_open_sets(pairs, index_dir, with_extra), today)
     _write_json(folder / "cv.json", results)
     table = cv_table(results)
     (folder / "cv.md").write_text(table + "\n", encoding="utf-8")
@@ -289,13 +311,18 @@ def _known_sets() -> list[tuple[Path, Path]]:
     show_default="the package's assistant/models/answer-model.json",
     help="The model file to write.",
 )
+@extra_option()
 def train_command(
-    sets: tuple[tuple[Path, Path], ...], today: str | None, index_dir: Path, out: Path
+    sets: tuple[tuple[Path, Path], ...],
+    today: str | None,
+    index_dir: Path,
+    out: Path,
+    with_extra: bool,
 ) -> None:
     """Fit the answer model (chooser and answerability decision) on labelled question sets."""
     try:
         pairs = [EvalSet.of(c, q) for c, q in (sets or _known_sets())]
-        model = train(_open_sets(pairs, index_dir), parse_today(today))
+        model = train(_open_sets(pairs, index_dir, with_extra), parse_today(today))
         model.save(out)
         trained = model.trained_on
         click.echo(

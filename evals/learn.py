@@ -10,6 +10,11 @@ Labels come from the question sets: a unit answers when it holds every expected 
 (``must_contain``), or, where no unit of the question does, as many as any unit does (a list
 question's items stand in several units). A question's group is the document it cites;
 an unanswerable one is grouped with the document retrieval put first, its near miss.
+
+A set may have training-only questions: ``evals/train-extra/<set label>.yaml``, more
+questions written on the same documents. They are fitted on, never scored, and follow
+their documents: a fold that scores a document trains on none of its extra questions, and
+leave-one-set-out leaves a set's extra questions out with it.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ from evals.questions import Item, QuestionFileError, load_questions
 from evals.run import EvalSet, run_system
 from evals.scoring import aggregate, fact_found
 
+#: Training-only questions, one file per set label (see the module's note).
+EXTRA_DIR = Path(__file__).resolve().parent / "train-extra"
 #: Folds of the grouped cross-validation.
 FOLDS = 5
 #: Shares of the training questions the learning curve uses.
@@ -58,14 +65,32 @@ class LabelledSet:
     assistant: Assistant
     source_text: Callable[[str], list[str]]
     examples: list[QuestionExample] = field(default_factory=list)
+    #: Training-only questions on the same documents, and their examples.
+    extra_items: list[Item] = field(default_factory=list)
+    extra_examples: list[QuestionExample] = field(default_factory=list)
+
+    @property
+    def training(self) -> list[QuestionExample]:
+        """Every example a model may fit on: the scored questions' and the extra ones'."""
+        return self.examples + self.extra_examples
+
+
+def extra_questions(label: str) -> Path | None:
+    """The set's training-only question file, when the project has one."""
+    path = EXTRA_DIR / f"{label}.yaml"
+    return path if path.exists() else None
 
 
 def open_set(
-    pair: EvalSet, index_dir: Path, answer_chooser: str | None = "hand-set"
+    pair: EvalSet,
+    index_dir: Path,
+    answer_chooser: str | None = "hand-set",
+    with_extra: bool = False,
 ) -> LabelledSet:
     """Index the set's corpus (incrementally) and open an assistant over it. By default it
     answers with the hand-set baseline: collecting needs no model (units are described, not
-    chosen), and a fold's model is handed in for the learned answers; None: as settings say."""
+    chosen), and a fold's model is handed in for the learned answers; None: as settings say.
+    ``with_extra`` also loads the set's training-only questions."""
     overrides: dict[str, Any] = {"index_dir": index_dir}
     if answer_chooser is not None:
         overrides["answer_chooser"] = answer_chooser
@@ -86,7 +111,14 @@ def open_set(
             texts[source] = [squash_whitespace(v) for v in versions if v]
         return texts[source]
 
-    return LabelledSet(pair, load_questions(pair.questions), assistant, source_text)
+    extra = extra_questions(pair.label) if with_extra else None
+    return LabelledSet(
+        pair,
+        load_questions(pair.questions),
+        assistant,
+        source_text,
+        extra_items=load_questions(extra) if extra is not None else [],
+    )
 
 
 def _file_text(source: str) -> str:
@@ -134,22 +166,26 @@ def example(pair: EvalSet, item: Item, examination: Examination) -> QuestionExam
 
 
 def collect(labelled: LabelledSet, today: dt.date | None) -> list[QuestionExample]:
-    """Every question of the set as the answer step sees it, labelled."""
-    out = []
-    for item in labelled.items:
-        examination = labelled.assistant.examine(
-            item.question, item.today or today, item.history_turns
-        )
-        out.append(example(labelled.pair, item, examination))
-    labelled.examples = out
-    return out
+    """Every question of the set (scored and training-only) as the answer step sees it,
+    labelled; returns the scored ones'."""
+    labelled.examples = [_examined(labelled, item, today) for item in labelled.items]
+    labelled.extra_examples = [_examined(labelled, item, today) for item in labelled.extra_items]
+    return labelled.examples
+
+
+def _examined(labelled: LabelledSet, item: Item, today: dt.date | None) -> QuestionExample:
+    examination = labelled.assistant.examine(item.question, item.today or today, item.history_turns)
+    return example(labelled.pair, item, examination)
 
 
 def train(sets: Sequence[LabelledSet], today: dt.date | None) -> AnswerModel:
     """The answer model fitted on every question of ``sets``."""
-    examples = [e for s in sets for e in (s.examples or collect(s, today))]
+    for labelled in sets:
+        if not labelled.examples:
+            collect(labelled, today)
+    examples = [e for s in sets for e in s.training]
     trained_on = {
-        "sets": {s.pair.label: len(s.items) for s in sets},
+        "sets": {s.pair.label: len(s.items) + len(s.extra_items) for s in sets},
         "questions": len(examples),
         "units": sum(len(e.units) for e in examples),
     }
@@ -193,9 +229,16 @@ def cross_validate(
     for labelled in sets:
         if not labelled.examples:
             collect(labelled, today)
-    every = [e for s in sets for e in s.examples]
-    fold_groups = _grouped_folds(every, folds)
-    results: dict[str, Any] = {"sets": {}, "curve": {}, "folds": folds}
+    # The folds split the scored questions only, so that they are the same with or without
+    # training-only questions; those follow their documents' groups into the folds.
+    fold_groups = _grouped_folds([e for s in sets for e in s.examples], folds)
+    every = [e for s in sets for e in s.training]
+    results: dict[str, Any] = {
+        "sets": {},
+        "curve": {},
+        "folds": folds,
+        "training_only": {s.pair.label: len(s.extra_items) for s in sets if s.extra_items},
+    }
     systems: dict[str, dict[str, list[Any]]] = {s.pair.label: {} for s in sets}
     for labelled in sets:
         systems[labelled.pair.label]["hand-set"] = _scores_with(
@@ -221,7 +264,7 @@ def cross_validate(
                 systems[label]["learned, grouped CV"] = scores
     if len(sets) > 1:
         for labelled in sets:
-            others = [e for s in sets if s is not labelled for e in s.examples]
+            others = [e for s in sets if s is not labelled for e in s.training]
             model = fit_answer_model(others)
             scores = _scores_with(labelled, model, labelled.items, today)
             systems[labelled.pair.label]["learned, leave-one-set-out"] = scores
@@ -277,6 +320,10 @@ def cv_table(results: dict[str, Any]) -> str:
         shown = ", ".join(f"{name} {value:+.2f}" for name, value in ranked)
         lines.append(f"**Weights, {part}** (standardised): {shown}\n")
     lines.append(f"Refusal threshold (all sets): {results['refuse_below']:.3f}")
+    extra = results.get("training_only") or {}
+    if extra:
+        shown = ", ".join(f"{label} {n}" for label, n in extra.items())
+        lines.append(f"\nTraining-only questions (fitted on, never scored): {shown}")
     return "\n".join(lines)
 
 
