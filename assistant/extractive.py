@@ -1021,6 +1021,11 @@ def _is_heading(text: str, start: int, end: int) -> bool:
     sentence = text[start:end]
     if len(sentence) >= 60:
         return False
+    # A heading stands on its own line: a short sentence after another one on its line
+    # ('... deelnemers. Een update hiervan verzorgen we op 17 december 2019.') is text.
+    before = text[:start].rstrip(" \t")
+    if before and not before.endswith("\n"):
+        return False
     alone = text[end : end + 2] in ("\n\n", "")
     if not alone:
         return not re.search(r"[.!?:][\"'”’)]*$", sentence)

@@ -284,3 +284,16 @@ def test_a_slow_model_stream_is_stopped_at_the_time_limit_and_closed() -> None:
             pass
     assert 3 <= model.sent <= 8  # stopped near 0.1 s, not at once and not never
     assert model.closed
+
+
+def test_a_heading_stands_on_its_own_line() -> None:
+    from assistant.extractive import _is_heading
+
+    text = (
+        "Organisatie beweging\n\nMeer informatie over de deelnemende organisaties staat op de "
+        "site van de beweging. Een update volgt op 17 december."
+    )
+    heading = text.index("Organisatie")
+    short_after_another = text.index("Een update")
+    assert _is_heading(text, heading, heading + len("Organisatie beweging"))
+    assert not _is_heading(text, short_after_another, len(text))
