@@ -26,7 +26,7 @@ from index.keywords import Vocabulary
 from index.lexicon import LANGUAGES, entry, pattern, phrases, words
 from index.retrieval import Candidate, merge_runs
 from index.store import Hit
-from index.text import fold, sentence_spans, spoken_date, yearless_dates
+from index.text import BULLET, fold, sentence_spans, spoken_date, yearless_dates
 
 _STOPWORDS = words("answer_stopwords")
 _EMAIL, _PHONE, _WEB_ADDRESS = EMAIL, PHONE, WEB_ADDRESS
@@ -703,11 +703,22 @@ def _with_context(sentence: _Sentence) -> _Sentence:
         ):
             break
         end = following[1]
-    if _announces_list(text[start:end]):
-        # Along with a statement go short items only (names, topics) and only in its chunk.
-        items = _items_after([sentence.candidate.hit], 0, end, whole_sentences=False)
-        end = items[-1].end if items else end
+    announcement = _announcement_in(text, spans, start, end)
+    if announcement is not None:
+        # Along with a statement go short items only (names, topics, bulleted lines) and
+        # only in its chunk. A pair of sentences may hold the announcement and the first
+        # item ('... onder meer: • een fusie ...'): the list goes on after it.
+        items = _items_after([sentence.candidate.hit], 0, announcement, whole_sentences=False)
+        end = max(end, items[-1].end) if items else end
     return _Sentence(sentence.rank, sentence.candidate, start, end, sentence.score)
+
+
+def _announcement_in(text: str, spans: list[tuple[int, int]], start: int, end: int) -> int | None:
+    """Where the last sentence of ``text[start:end]`` that announces a list ends, or None."""
+    ends = [e for s, e in spans if start <= s and e <= end and _announces_list(text[s:e])]
+    if _announces_list(text[start:end]):
+        ends.append(end)
+    return max(ends, default=None)
 
 
 #: A statement shorter than this goes on with the next sentences of its paragraph: the
@@ -823,7 +834,11 @@ def _announced_list(request: AnswerRequest, lead_source: object) -> list[_Senten
             items = _items_after(chunks, position, end)
             if not items:
                 continue
-            chosen = _items_asked_for(request, vocabulary, kind, items)
+            # The question's words the announcement already holds ('Zorginstellingen moeten
+            # ... advies vragen ... over onder meer:') do not single out items; for people
+            # they do (the group's members are named around it).
+            said = set() if kind_record(request.kind).people else set(terms)
+            chosen = _items_asked_for(request, vocabulary, kind, items, said)
             if kind_record(request.kind).people and not chosen:
                 continue  # no item names the others the question asks about: not its people
             announcement = _Sentence(0, Candidate(hit, 0.0), start, end, 0.0)
@@ -869,12 +884,15 @@ def _items_after(
     while True:
         for match in re.finditer(r"[^\n]*\S[^\n]*", hit.text[offset:]):
             line = match.group(0).strip()
-            whole = bool(re.search(r"[.!?][\"'”’)]*$", line))
+            # A bulleted line is an item whatever its form or length; a line of another
+            # form ends the list.
+            bulleted = whole_sentences is False and bool(BULLET.match(line))
+            whole = bool(re.search(r"[.!?][\"'”’)]*$", line)) and not bulleted
             if whole_sentences is None:
                 whole_sentences = whole
             if (
                 whole != whole_sentences
-                or (not whole and len(line) > 100)
+                or (not whole and not bulleted and len(line) > 100)
                 or not re.search(r"[^\W\d_]{2}", line)
                 or _INJECTION.search(line)
                 or len(items) == _LIST_ITEMS
@@ -893,14 +911,21 @@ def _items_after(
 
 
 def _items_asked_for(
-    request: AnswerRequest, vocabulary: Vocabulary, kind: str, items: list[_Sentence]
+    request: AnswerRequest,
+    vocabulary: Vocabulary,
+    kind: str,
+    items: list[_Sentence],
+    said: Set[str] = frozenset(),
 ) -> list[_Sentence]:
-    """The items holding most of the question's telling words besides the kind's ('Kampen',
-    'eenzaamheid'; not 'mensen', which any item may hold); none when no item holds any."""
+    """The items holding most of the question's telling words besides the kind's and those
+    ``said`` before the list ('Kampen', 'eenzaamheid'; not 'mensen', which any item may
+    hold); none when no item holds any."""
     weights = {
         term: weight
         for term, weight in _question_weights(request, vocabulary).items()
-        if vocabulary.idf(term) >= _TELLING_IDF and not _names_kind([term], kind)
+        if vocabulary.idf(term) >= _TELLING_IDF
+        and not _names_kind([term], kind)
+        and term not in said
     }
     held = [
         math.fsum(weights[t] for t in weights.keys() & set(vocabulary.terms(i.text))) for i in items
@@ -918,7 +943,8 @@ def _opens_paragraph(text: str, start: int) -> bool:
 def _is_detail_line(text: str, start: int, end: int) -> bool:
     """A short line standing alone: a date, a time, a place in an announcement's header."""
     alone = text[end : end + 2] in ("\n\n", "") and _opens_paragraph(text, start)
-    return alone and end - start <= 40
+    # A short line ending in a colon announces what follows ('We bespreken:'): a list.
+    return alone and end - start <= 40 and not _announces_list(text[start:end])
 
 
 def _detail_block(sentence: _Sentence, spans: list[tuple[int, int]], index: int) -> _Sentence:

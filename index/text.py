@@ -43,6 +43,10 @@ _DAY_RUN = re.compile(
 )
 
 
+#: A list item's marker at a line's start: a bullet, a dash or a number ('1.', '2)').
+BULLET = re.compile(r"^(?:[-*•▪–]\s+|\d{1,2}[.)]\s+)")
+
+
 def mentions_count(text: str) -> bool:
     """A number that counts something: not a year, a date or a clock time ('sinds 2017')."""
     return bool(MENTIONS_NUMBER.search(MENTIONS_DATE.sub(" ", _DAY_RUN.sub(" ", text))))

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from index.lexicon import phrases, words
+from index.text import BULLET
 
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
 _URL_LINE = re.compile(r"^(?:https?://|mailto:|www\.)\S+$", re.IGNORECASE)
@@ -29,7 +30,6 @@ _KEYWORDS = re.compile(
     r"^(?:" + "|".join(phrases("keyword_labels", ("nl",))) + r")\s*:\s*(.*)$", re.IGNORECASE
 )
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)»\]]*$")
-_BULLET = re.compile(r"^(?:[-*•▪–]\s+|\d{1,2}[.)]\s+)")
 _MD_HEADING = re.compile(r"^#{1,6}(?:\s+|$)")
 _WORD = re.compile(r"\w+")
 # Words after which a sentence cannot end: a capital on the next line continues the sentence.
@@ -123,7 +123,7 @@ def _page_lines(page: str, number: int, links: list[str], blocks: bool) -> list[
         after_url = False
         if is_navigation(stripped):
             continue
-        explicit = bool(_MD_HEADING.match(stripped) or _BULLET.match(stripped)) or (
+        explicit = bool(_MD_HEADING.match(stripped) or BULLET.match(stripped)) or (
             blocks and previous_blank
         )
         text = re.sub(r"[ \t]+", " ", _MD_HEADING.sub("", stripped) if blocks else stripped)

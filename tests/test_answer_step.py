@@ -297,3 +297,51 @@ def test_a_heading_stands_on_its_own_line() -> None:
     short_after_another = text.index("Een update")
     assert _is_heading(text, heading, heading + len("Organisatie beweging"))
     assert not _is_heading(text, short_after_another, len(text))
+
+
+def _unit(text: str, start: int, end: int) -> object:
+    from assistant.extractive import _Sentence
+
+    hit = Hit("a.txt:0", text, {"source": "a.txt", "start": 0, "end": len(text)}, 0.0)
+    return _Sentence(0, Candidate(hit, 1.0), start, end, 1.0)
+
+
+LIST_PAGE = (
+    "Medezeggenschap\n\nInstellingen vragen de raad om advies over onder meer:\n\n"
+    "• een fusie met andere instellingen\n\n• een verbouwing\n\n• de begroting\n\n"
+    "Ook over de zorg moet de instelling met de raad overleggen, en dat is een lange zin."
+)
+
+
+def test_a_pair_holding_a_lists_announcement_says_the_whole_list() -> None:
+    from assistant.extractive import _with_context
+
+    start = LIST_PAGE.index("Instellingen")
+    pair_end = LIST_PAGE.index("instellingen\n") + len("instellingen")
+    said = _with_context(_unit(LIST_PAGE, start, pair_end)).text  # type: ignore[arg-type]
+    assert said.endswith("• de begroting")
+
+
+def test_bulleted_lines_are_items_though_they_are_whole_sentences() -> None:
+    from assistant.extractive import _with_context
+
+    text = (
+        "We willen het volgende bespreken:\n\n• Een inventarisatie van het netwerk in de regio "
+        "en van de organisaties waar uitnodigingen voor de bijeenkomsten heen kunnen gaan.\n\n"
+        "• Een locatie en een datum.\n\nIndien u vragen heeft, mail ons."
+    )
+    said = _with_context(_unit(text, 0, text.index(":") + 1)).text  # type: ignore[arg-type]
+    assert "Een locatie en een datum." in said and "Indien" not in said
+
+
+def test_words_the_announcement_holds_do_not_single_out_items() -> None:
+    from assistant.extractive import announced_list
+
+    question = "Over welke besluiten moeten instellingen de raad om advies vragen?"
+    page = LIST_PAGE.replace("advies over onder meer:", "advies over besluiten zoals:")
+    # Other pages, so that the words' rarity tells: 'instellingen' is in one page only.
+    others = ["de wijk", "het buurthuis", "wonen", "de markt", "het park", "sport", "fietsen"]
+    documents = {"a.txt": page} | {f"{n}.txt": f"Over {o}." for n, o in enumerate(others)}
+    listed = announced_list(_request(question, documents, {}), HandSetScorer())
+    assert listed is not None
+    assert all(item in listed.answer for item in ("fusie", "verbouwing", "begroting"))
