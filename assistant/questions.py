@@ -23,7 +23,11 @@ __all__ = [
 ]
 
 #: Ordered: the first pattern that matches decides the kind.
-_KINDS: list[Kind] = ["contact", "when", "how_many", "who", "where", "list", "why"]
+#: The order kinds are tried in. A question word that says the answer's form ('wanneer',
+#: 'hoeveel', 'wie') comes before the words of a contact question, which may be its topic
+#: ('Binnen hoeveel werkdagen neemt het team contact op?' asks a number); 'waar', 'welke'
+#: and 'hoe' come after them ('Welk telefoonnummer ...?' asks a contact).
+_KINDS: list[Kind] = ["when", "how_many", "who", "contact", "where", "list", "why"]
 _KIND_PATTERNS = {
     kind: alternatives(f for language in LANGUAGES for f in entry("kinds", language).get(kind, []))
     for kind in _KINDS

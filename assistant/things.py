@@ -42,6 +42,15 @@ def _holds_contact(text: str) -> bool:
     return bool(EMAIL.search(text) or PHONE.search(text) or WEB_ADDRESS.search(text))
 
 
+def _holds_count(text: str) -> bool:
+    """A number that counts something (``mentions_count``: not a year, a date or a clock
+    time), nor the digits of a phone number, an e-mail or a web address: 'bel 015 -380 41
+    11' says no number of working days."""
+    for address in (PHONE, EMAIL, WEB_ADDRESS):
+        text = address.sub(" ", text)
+    return mentions_count(text)
+
+
 def _holds_price(text: str) -> bool:
     return bool(MONEY.search(text) or PRICE_WORDS.search(fold(text)))
 
@@ -50,7 +59,7 @@ def _holds_price(text: str) -> bool:
 #: the corpus's names: ``HOLDS``).
 TEXT_HOLDS: dict[Thing, Callable[[str], bool]] = {
     "date": lambda text: bool(MENTIONS_DATE.search(text)),
-    "count": mentions_count,
+    "count": _holds_count,
     "place": lambda text: bool(PLACE.search(text)),
     "contact": _holds_contact,
     "email": lambda text: bool(EMAIL.search(text)),

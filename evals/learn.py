@@ -274,6 +274,10 @@ def cross_validate(
         results["sets"][label] = {
             name: _reported(scores) | _confidence(scores) for name, scores in by_system.items()
         }
+        # Which questions passed, per system: what two reports differ by.
+        results.setdefault("passed", {})[label] = {
+            name: {score.id: score.passed for score in scores} for name, scores in by_system.items()
+        }
     full = fit_answer_model(every)
     results["weights"] = {"units": full.units.weights(), "answerable": full.answerable.weights()}
     results["refuse_below"] = full.refuse_below

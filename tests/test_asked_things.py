@@ -261,3 +261,25 @@ def test_a_where_follow_up_is_answered_by_a_sentence_that_names_a_place() -> Non
     scorer = LearnedScorer(AnswerModel.load().units)  # the shipped chooser, as served
     answer = ExtractiveGenerator(scorer=scorer).generate(request)
     assert "Amsterdam-Rijnkanaal" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("Het team neemt binnen 5 werkdagen contact op.", True),
+        ("Contact opnemen kan via 015 -380 41 11.", False),
+        ("Bel 14 0521 of mail info2@gemeente.nl.", False),
+        ("Van deze 38 verpleeghuizen doen er 23 mee.", True),
+    ],
+)
+def test_the_digits_of_an_address_are_no_count(text: str, counts: bool) -> None:
+    from assistant.things import TEXT_HOLDS
+
+    assert TEXT_HOLDS["count"](text) is counts
+
+
+def test_a_question_word_for_the_answers_form_comes_before_a_contact_word() -> None:
+    asked = "Binnen hoeveel werkdagen neemt het Maatschappelijk Team contact op?"
+    assert question_kind(asked) == "how_many"
+    assert question_kind("Welk telefoonnummer moet ik bellen?") == "contact"
+    assert question_kind("Hoe kan ik contact opnemen?") == "contact"
