@@ -38,6 +38,7 @@ from assistant.offtopic import OffTopicDetector
 from assistant.question import Question
 from assistant.questions import answers_the_kind
 from assistant.request import AnswerRequest, passage
+from assistant.things import YEAR
 from index.embedders import Vectors
 from index.errors import AnswerTimeoutError
 from index.events import Event
@@ -360,6 +361,7 @@ class PassagesRoute:
             checked.citations
             and answers_the_kind(request.kind, checked)
             and holds_the_named_thing(request, checked)
+            and about_the_named_period(request, checked)
         ):
             return checked
         refused = refusal(request.language, request.today, covered_topics(request.candidates))
@@ -379,6 +381,24 @@ def holds_the_named_thing(request: AnswerRequest, answer: Answer) -> bool:
     if holds is None:
         return True  # nothing named, or what the kind asks (checked by answers_the_kind)
     return holds(" ".join(c.quote for c in answer.citations))
+
+
+def about_the_named_period(request: AnswerRequest, answer: Answer) -> bool:
+    """A question that names a year or month asks about then: an answer whose quotes name
+    other years and not that one, from pages not written then, is about another time
+    ('Hoeveel geld haalde de Blue Monday Run van 2024 op?' answered with the 2023 run's).
+    Quotes that name no year at all cannot tell, and stand."""
+    periods = request.analysed.periods
+    if not periods:
+        return True
+    for citation in answer.citations:
+        written = request.document_date(citation.source)
+        if any(
+            (written is not None and period.holds(written)) or period.written_in(citation.quote)
+            for period in periods
+        ):
+            return True
+    return not YEAR.search(" ".join(c.quote for c in answer.citations))
 
 
 def make_routes(

@@ -283,3 +283,15 @@ def test_a_question_word_for_the_answers_form_comes_before_a_contact_word() -> N
     assert question_kind(asked) == "how_many"
     assert question_kind("Welk telefoonnummer moet ik bellen?") == "contact"
     assert question_kind("Hoe kan ik contact opnemen?") == "contact"
+
+
+RUN = {
+    "run.txt": "Tijdens de 2023 editie van de Blue Monday Run deden ruim 800 mensen mee en zij "
+    "haalden ruim 92.000 euro op voor het fonds.",
+}
+
+
+def test_an_answer_about_another_year_than_the_one_asked_is_a_refusal() -> None:
+    assert not _passages_answer("Hoeveel geld haalde de Blue Monday Run van 2024 op?", RUN)
+    assert _passages_answer("Hoeveel geld haalde de Blue Monday Run van 2023 op?", RUN)
+    assert _passages_answer("Hoeveel geld haalde de Blue Monday Run op?", RUN)
