@@ -66,10 +66,19 @@ _GREETING = re.compile(r"^\s*(" + "|".join(phrases("greetings")) + r")\b[!. ]*$"
 def question_kind(question: str) -> Kind:
     """contact, when, how_many, who, where, list, why, or what (the default)."""
     text = fold(question)
+    found = {kind: _KIND_PATTERNS[kind].search(text) for kind in _KINDS}
+    first = min((m.start() for m in found.values() if m), default=0)
     for kind in _KINDS:
-        if _KIND_PATTERNS[kind].search(text):
+        match = found[kind]
+        # 'wanneer', 'hoeveel' or 'wie' after the question's own question word is part of
+        # a clause ('Who was the director when it was founded?'), not what is asked.
+        if match and not (kind in _FORM_KINDS and match.start() > first):
             return kind
     return "what"
+
+
+#: The kinds named by a question word that says the answer's form.
+_FORM_KINDS: frozenset[Kind] = frozenset({"when", "how_many", "who"})
 
 
 def asked_thing(question: str, kind: Kind) -> Thing | None:

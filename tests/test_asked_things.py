@@ -285,6 +285,12 @@ def test_a_question_word_for_the_answers_form_comes_before_a_contact_word() -> N
     assert question_kind("Hoe kan ik contact opnemen?") == "contact"
 
 
+def test_a_question_word_inside_a_clause_is_not_what_is_asked() -> None:
+    assert question_kind("Who was the interim director when it was founded?") == "who"
+    assert question_kind("Welke thema's stonden op welke dag centraal?") == "list"
+    assert question_kind("When was it founded, and who led it?") == "when"
+
+
 RUN = {
     "run.txt": "Tijdens de 2023 editie van de Blue Monday Run deden ruim 800 mensen mee en zij "
     "haalden ruim 92.000 euro op voor het fonds.",
