@@ -26,7 +26,14 @@ from index.keywords import Vocabulary
 from index.lexicon import LANGUAGES, entry, pattern, phrases, words
 from index.retrieval import Candidate, merge_runs
 from index.store import Hit
-from index.text import BULLET, fold, sentence_spans, spoken_date, yearless_dates
+from index.text import (
+    BULLET,
+    MONTH_NUMBERS,
+    fold,
+    sentence_spans,
+    spoken_date,
+    yearless_dates,
+)
 
 _STOPWORDS = words("answer_stopwords")
 _EMAIL, _PHONE, _WEB_ADDRESS = EMAIL, PHONE, WEB_ADDRESS
@@ -858,7 +865,15 @@ def _listed_kinds(request: AnswerRequest, vocabulary: Vocabulary) -> list[str]:
         words = re.findall(r"\w+", request.question)
         names = {t for w in words if fold(w) in vocabulary.names for t in vocabulary.terms(w)}
         terms = vocabulary.query_terms(request.question)
-        return [t for t in terms if vocabulary.idf(t) >= _TELLING_IDF and t not in names]
+        # Nor a date: 'Wie sprak er in mei 2015 ...?' asks no group listed under '2015'.
+        return [
+            t
+            for t in terms
+            if vocabulary.idf(t) >= _TELLING_IDF
+            and t not in names
+            and not t.isdigit()
+            and t not in MONTH_NUMBERS
+        ]
     return []
 
 

@@ -345,3 +345,17 @@ def test_words_the_announcement_holds_do_not_single_out_items() -> None:
     listed = announced_list(_request(question, documents, {}), HandSetScorer())
     assert listed is not None
     assert all(item in listed.answer for item in ("fusie", "verbouwing", "begroting"))
+
+
+def test_a_who_question_naming_a_date_takes_no_list_announced_under_that_date() -> None:
+    from assistant.extractive import announced_list
+
+    page = (
+        "Loes Bierma gaf op 19 mei 2015 een presentatie over Zorgkaart.\n\n"
+        "De kengetallen van mei 2015 zijn:\n\n• 6500 nieuwe waarderingen\n\n"
+        "• 3 miljoen bezoeken op Zorgkaart"
+    )
+    others = ["de wijk", "het buurthuis", "wonen", "de markt", "het park", "sport", "fietsen"]
+    documents = {"a.txt": page} | {f"{n}.txt": f"Over {o}." for n, o in enumerate(others)}
+    request = _request("Wie sprak er in mei 2015 over Zorgkaart?", documents, {})
+    assert announced_list(request, HandSetScorer()) is None
