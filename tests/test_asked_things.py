@@ -37,6 +37,9 @@ from tests.test_learned_answers import _facts
         ("Tot wanneer kan ik meedoen aan het onderzoek?", "deadline"),
         ("Vóór welke datum moet ik me aanmelden?", "deadline"),
         ("Until when can I register?", "deadline"),
+        ("Hoeveel subsidie heeft het ministerie gegeven?", "price"),
+        ("How much money did the run raise?", "price"),
+        ("Hoeveel mensen liepen er mee?", "count"),
     ],
 )
 def test_a_question_names_what_its_answer_must_hold(question: str, thing: str | None) -> None:
