@@ -65,6 +65,9 @@ class CalendarQuestion:
     #: The words of a title the question quotes ('de conferentie ‘Thuis in de samenleving’'):
     #: the event's own name, which decides over the question's other words.
     named: frozenset[str] = frozenset()
+    #: The subject's whole words, of which ``topic`` holds the first letters: a compound
+    #: ('zorgonderwijs') is also found as its parts ('zorg- en welzijnsonderwijs').
+    words: frozenset[str] = frozenset()
 
 
 def calendar_question(
@@ -118,9 +121,10 @@ def calendar_question(
     years = frozenset(
         int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", asked) if intent in ("when", "on_date")
     )
-    topic = _topic(_ASKS_PLACE.sub(" ", text))
+    words = _subject_of(_ASKS_PLACE.sub(" ", text))
     named = frozenset(w for q in _QUOTED.findall(asked) for w in _topic(q))
-    return CalendarQuestion(intent, topic, on_date, asks_place, years, named)
+    topic = {w[:6] for w in words}
+    return CalendarQuestion(intent, topic, on_date, asks_place, years, named, frozenset(words))
 
 
 #: A quoted title in a question: ‘…’, “…”, "…" or '…' around at least two words.
@@ -139,9 +143,14 @@ def _month_number(name: str) -> int:
 
 
 def _topic(text: str) -> set[str]:
+    return {w[:6] for w in _subject_of(text)}
+
+
+def _subject_of(text: str) -> set[str]:
+    """The words of what a question asks about: not its question, intent or event words."""
     words = re.findall(r"\w+", _INTENT_WORDS.sub(" ", _GENERIC_EVENT.sub(" ", text)))
     return {
-        w[:6]
+        w
         for w in words
         if w not in _STOP
         and not _NEXT.match(w)
@@ -170,14 +179,34 @@ def names_an_event(question: CalendarQuestion, events: Sequence[Event]) -> bool:
     return False
 
 
-def _matches(event: Event, topic: set[str], describe: Callable[[str], str]) -> float:
+def _matches(
+    event: Event,
+    question: CalendarQuestion,
+    describe: Callable[[str], str],
+    parts: Callable[[str], Sequence[str]],
+) -> float:
     """Topic words in the event's own text count fully, in its heading and the sentence
-    before it and its document's descriptors half."""
+    before it and its document's descriptors half. A compound counts where all its
+    ``parts`` stand ('zorgonderwijs' in 'zorg- en welzijnsonderwijs')."""
     own = fold(" ".join([event.title, event.sentence, event.place or ""]))
     document = fold(f"{event.document_title} {event.context} {describe(event.source)}")
     own_words = {w[:6] for w in re.findall(r"\w+", own)}
     document_words = {w[:6] for w in re.findall(r"\w+", document)} - own_words
-    return len(topic & own_words) + 0.5 * len(topic & document_words)
+    own_found = _found(question, own_words, parts)
+    document_found = _found(question, own_words | document_words, parts) - own_found
+    return len(own_found) + 0.5 * len(document_found)
+
+
+def _found(
+    question: CalendarQuestion, words: set[str], parts: Callable[[str], Sequence[str]]
+) -> set[str]:
+    """The question's topic words that ``words`` hold, whole or as all their parts."""
+    found = question.topic & words
+    for word in question.words:
+        split = [p[:6] for p in parts(word)]
+        if len(split) > 1 and all(p in words for p in split):
+            found.add(word[:6])
+    return found
 
 
 def _titled(
@@ -199,6 +228,7 @@ def relevant_events(
     question: CalendarQuestion,
     retrieved_sources: Sequence[str],
     describe: Callable[[str], str],
+    parts: Callable[[str], Sequence[str]] = lambda word: (),
 ) -> list[Event]:
     """Events about the question's subject.
 
@@ -210,7 +240,7 @@ def relevant_events(
         return [e for e in events if e.event_words]  # 'the next meeting': meetings only
     if question.named and (titled := _titled(events, question.named, describe)):
         return titled
-    scored = [(_matches(e, question.topic, describe), e) for e in events]
+    scored = [(_matches(e, question, describe, parts), e) for e in events]
     best = max((s for s, _ in scored), default=0.0)
     strong = [e for s, e in scored if s == best and best >= len(question.topic) / 2]
     if strong and (question.intent in ("when", "on_date") or best >= 2):

@@ -132,6 +132,8 @@ class EventsRoute:
     events: Callable[[], list[Event]]
     describe: Callable[[str], str]
     document_text: Callable[[str], str]
+    #: The words a compound is made of, by the keyword index ('zorg', 'onderwijs').
+    parts: Callable[[str], Sequence[str]] = lambda word: ()
     name: str = "events"
 
     def applies(self, asked: Asked) -> bool:
@@ -143,7 +145,7 @@ class EventsRoute:
         if calendar is None:
             return None
         sources = best_documents(asked.candidates)
-        about = relevant_events(every_event, calendar, sources, self.describe)
+        about = relevant_events(every_event, calendar, sources, self.describe, self.parts)
         events = in_named_years(calendar, about)
         if about and not events:
             return asked.refused()  # the documents date this event, only not in that year
@@ -421,7 +423,7 @@ def make_routes(
     routes: list[AnswerRoute] = [
         OtherLanguageRoute(),
         OutOfRoleRoute(),
-        EventsRoute(events, describe, document_text),
+        EventsRoute(events, describe, document_text, lambda word: keywords().compound_parts(word)),
         UnanswerableRoute(keywords, decision, max_unknown),
     ]
     if extractive:

@@ -223,6 +223,11 @@ class KeywordIndex:
     def terms(self, text: str) -> list[str]:
         return self.analyzer.terms(text)
 
+    def compound_parts(self, word: str) -> list[str]:
+        """The corpus's words a compound is made of ('zorgonderwijs': 'zorg', 'onderwijs');
+        empty for a word that is none."""
+        return self.analyzer.split_compound(fold(word))
+
     def query_terms(self, text: str) -> list[str]:
         """A question's terms. In an English question, a word no document uses stands for
         its counterpart in the documents ('loneliness' -> 'eenzaamheid') when the bridge

@@ -105,3 +105,19 @@ def test_a_part_of_a_series_is_said_once_when_the_documents_agree_and_each_when_
     assert "(deel 2 van 3 [1], deel 1 [2]) [1][2]" in line(second, first)
     assert "(part 2 of 3 [1], part 1 [2])" in line(second, first, language="en")
     assert line(second, replace(REPORT, part="2 van 3")).endswith("(deel 2 van 3) [1][2]")
+
+
+def test_a_compound_in_the_question_finds_the_events_that_name_its_parts() -> None:
+    """'zorgonderwijs' is also written 'zorg- en welzijnsonderwijs': both events are about it."""
+    from assistant.calendar import calendar_question, relevant_events
+
+    spelled_out = _event("Bijeenkomst over (zorg en welzijns)onderwijs", "/docs/a.pdf")
+    compound = _event("inspiratiebijeenkomst zorgonderwijs", "/docs/b.txt")
+    other = _event("regiobijeenkomst jeugdzorg", "/docs/c.txt")
+    question = calendar_question("Wanneer zijn de bijeenkomsten over zorgonderwijs?", "when")
+    assert question is not None
+    parts = {"zorgonderwijs": ["zorg", "onderwijs"]}
+    found = relevant_events(
+        [spelled_out, compound, other], question, [], lambda _: "", lambda w: parts.get(w, [])
+    )
+    assert found == [spelled_out, compound]
