@@ -26,6 +26,7 @@ Thing = Literal[
     "email",
     "phone",
     "price",
+    "duration",
     "time",
     "year",
     "deadline",

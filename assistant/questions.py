@@ -36,7 +36,16 @@ _KIND_PATTERNS = {
 #: The things the lexicon tells from the question's words, in the order they are tried (an
 #: e-mail address before a phone number: 'mailadres of telefoonnummer' asks for the first;
 #: a deadline before a time: 'tot wanneer' asks for the last day, not the hour).
-_ASKED_THINGS: list[Thing] = ["deadline", "email", "phone", "price", "time", "year", "place"]
+_ASKED_THINGS: list[Thing] = [
+    "deadline",
+    "email",
+    "phone",
+    "price",
+    "duration",
+    "time",
+    "year",
+    "place",
+]
 _THING_PATTERNS = {
     thing: alternatives(
         f for language in LANGUAGES for f in entry("asked_things", language).get(thing, [])

@@ -27,6 +27,11 @@ MONEY = re.compile(r"€|\beuro\b|\beur\b|\b\d+,-")
 #: That something costs nothing ('gratis', 'free of charge'): a price too.
 PRICE_WORDS = pattern("price_words")
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+#: A length of time: a number (in digits or words) before a unit of time ('3,5 jaar',
+#: 'twee dagen', 'anderhalf uur', 'six weeks').
+_UNITS = "|".join(u for language in LANGUAGES for u in entry("duration_units", language))
+_AMOUNTS = "|".join(a for language in LANGUAGES for a in entry("number_words", language))
+DURATION = re.compile(rf"(?:\d+(?:[.,]\d+)?|\b(?:{_AMOUNTS}))\s+(?:{_UNITS})\b", re.IGNORECASE)
 _MONTHS = "|".join(m for language in LANGUAGES for m in entry("months", language))
 #: The day something must be done by: a deadline word right before a day and month ('tot
 #: en met 31 mei', 'uiterlijk 7 november', 'until 31 May'), the words ingest reads
@@ -66,6 +71,7 @@ TEXT_HOLDS: dict[Thing, Callable[[str], bool]] = {
     "phone": lambda text: bool(PHONE.search(text)),
     "price": _holds_price,
     "time": lambda text: bool(TIME.search(text)),
+    "duration": lambda text: bool(DURATION.search(text)),
     "year": lambda text: bool(YEAR.search(text)),
     "deadline": lambda text: bool(DEADLINE.search(text)),
 }

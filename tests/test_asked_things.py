@@ -40,6 +40,8 @@ from tests.test_learned_answers import _facts
         ("Hoeveel subsidie heeft het ministerie gegeven?", "price"),
         ("How much money did the run raise?", "price"),
         ("Hoeveel mensen liepen er mee?", "count"),
+        ("How long does the work-study programme take?", "duration"),
+        ("Hoe lang duurt de opleiding?", "duration"),
     ],
 )
 def test_a_question_names_what_its_answer_must_hold(question: str, thing: str | None) -> None:
@@ -304,3 +306,11 @@ def test_an_answer_about_another_year_than_the_one_asked_is_a_refusal() -> None:
     assert not _passages_answer("Hoeveel geld haalde de Blue Monday Run van 2024 op?", RUN)
     assert _passages_answer("Hoeveel geld haalde de Blue Monday Run van 2023 op?", RUN)
     assert _passages_answer("Hoeveel geld haalde de Blue Monday Run op?", RUN)
+
+
+def test_a_length_of_time_is_a_number_before_a_unit_of_time() -> None:
+    from assistant.things import TEXT_HOLDS
+
+    assert TEXT_HOLDS["duration"]("De opleiding duurt 3,5 jaar.")
+    assert TEXT_HOLDS["duration"]("Het traject duurt twee dagen.")
+    assert not TEXT_HOLDS["duration"]("Sinds augustus 2021 doen 21 studenten mee.")
