@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from assistant.answer import Answer, Citation, Passage
@@ -58,16 +59,20 @@ _DATE_IN_QUESTION = re.compile(
 @dataclass
 class CalendarQuestion:
     intent: str  # next, last, first, closing, month, on_date, when
-    topic: set[str]
+    #: The subject's whole words: a compound ('zorgonderwijs') is also found as its parts
+    #: ('zorg- en welzijnsonderwijs').
+    words: frozenset[str]
     on_date: tuple[int, int, int | None] | None = None
     asks_place: bool = False  # 'where': the answer leads with the place
     years: frozenset[int] = frozenset()  # years the question names: 'de Week van 2024'
     #: The words of a title the question quotes ('de conferentie ‘Thuis in de samenleving’'):
     #: the event's own name, which decides over the question's other words.
     named: frozenset[str] = frozenset()
-    #: The subject's whole words, of which ``topic`` holds the first letters: a compound
-    #: ('zorgonderwijs') is also found as its parts ('zorg- en welzijnsonderwijs').
-    words: frozenset[str] = frozenset()
+
+    @cached_property
+    def topic(self) -> set[str]:
+        """The subject's words by their first letters, as event records are matched."""
+        return {w[:6] for w in self.words}
 
 
 def calendar_question(
@@ -121,10 +126,9 @@ def calendar_question(
     years = frozenset(
         int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", asked) if intent in ("when", "on_date")
     )
-    words = _subject_of(_ASKS_PLACE.sub(" ", text))
+    words = frozenset(_subject_of(_ASKS_PLACE.sub(" ", text)))
     named = frozenset(w for q in _QUOTED.findall(asked) for w in _topic(q))
-    topic = {w[:6] for w in words}
-    return CalendarQuestion(intent, topic, on_date, asks_place, years, named, frozenset(words))
+    return CalendarQuestion(intent, words, on_date, asks_place, years, named)
 
 
 #: A quoted title in a question: ‘…’, “…”, "…" or '…' around at least two words.
