@@ -419,6 +419,9 @@ def _units(request: AnswerRequest, candidates: list[Candidate]) -> list[_Sentenc
     def coverage(terms: set[str]) -> float:
         return math.fsum(weights[t] for t in weights.keys() & terms) / total
 
+    contexts: dict[int, str] = {}  # by the candidate's rank: read once per chunk
+    context_terms: dict[int, set[str]] = {}
+
     def facts(
         rank: int,
         candidate: Candidate,
@@ -429,6 +432,10 @@ def _units(request: AnswerRequest, candidates: list[Candidate]) -> list[_Sentenc
     ) -> UnitFacts:
         text = candidate.hit.text
         unit = text[start:end]
+        if rank not in contexts:
+            contexts[rank] = _context_of(candidate)
+            context_terms[rank] = set(vocabulary.terms(contexts[rank]))
+        context = contexts[rank]
         return UnitFacts(
             kind=request.kind,
             asked=request.asked,
@@ -443,6 +450,8 @@ def _units(request: AnswerRequest, candidates: list[Candidate]) -> list[_Sentenc
             coverage=coverage(terms),
             rare_coverage=len(rarest & terms) / len(rarest) if rarest else 0.0,
             names_held=_names_held(unit, names),
+            context_coverage=coverage(context_terms[rank]),
+            context_names_held=_names_held(context, names),
             names_person=_names_person(unit, vocabulary.names),
             heading=_is_heading(text, start, end),
             points_back=bool(_ANAPHOR.match(unit)),
@@ -742,6 +751,14 @@ def _asks(sentence: str) -> bool:
 
 #: A paragraph this short, opened by the sentence naming what is asked about, is about it.
 _SHORT_PARAGRAPH = 350
+
+
+def _context_of(candidate: Candidate) -> str:
+    """A unit's context: its document's title, its chunk's heading and the chunk itself."""
+    metadata = candidate.hit.metadata
+    return " ".join(
+        [str(metadata.get("title") or ""), str(metadata.get("heading") or ""), candidate.hit.text]
+    )
 
 
 def _names_held(text: str, names: list[str]) -> int:

@@ -49,6 +49,11 @@ class UnitFacts:
     rare_coverage: float
     #: How many of the question's telling names the unit holds.
     names_held: int
+    #: The same two for the unit's context: its whole chunk with its heading and its
+    #: document's title. The question may name the organisation or place whose page answers
+    #: ('which number do I call in Woensdrecht?'), where the answering sentence says 'ons'.
+    context_coverage: float
+    context_names_held: int
     #: Two capitalised names in a row that the corpus writes as names: a person.
     names_person: bool
     heading: bool
@@ -87,6 +92,8 @@ UNIT_FEATURE_FUNCTIONS: dict[str, Callable[[UnitFacts], float]] = {
     "coverage": lambda f: f.coverage,
     "rare_coverage": lambda f: f.rare_coverage,
     "names_held": lambda f: float(min(f.names_held, 2)),
+    "context_coverage": lambda f: f.context_coverage,
+    "context_names_held": lambda f: float(min(f.context_names_held, 2)),
     "pair": lambda f: float(f.sentences > 1),
     "heading": lambda f: float(f.heading),
     "points_back": lambda f: float(f.points_back),
@@ -116,6 +123,8 @@ RELATIVE = (
     "coverage",
     "rare_coverage",
     "names_held",
+    "context_coverage",
+    "context_names_held",
 )
 #: Places beyond this count as this: the tenth and the fortieth unit are both far down.
 DEEPEST = 10

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from index.events import Event
 from index.lexicon import entry, pattern, phrases, words
 from index.text import (
+    BULLET,
     DATE_HEADER_CHARS,
     DUTCH_MONTHS,
     DUTCH_WEEKDAYS,
@@ -287,9 +288,12 @@ def _dated_units(clean: CleanText) -> list[tuple[int, int]]:
 
 
 def _is_heading(unit: str) -> bool:
+    """A short line that ends in no sentence mark, and no list item: a bullet ('• zien 15
+    verpleeghuizen af') is a statement of a list, not the subject of what follows."""
     line = " ".join(unit.split())
     return (
         0 < len(line) <= _HEADING_MAX
+        and not BULLET.match(line)
         and "\n\n" not in unit.strip()
         and not line.endswith((".", "?", "!", ":", ";", ","))
         and not _FURNITURE.match(line)

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from conftest import make_assistant
 
 import ui.cli
+from index.text import BULLET
 
 PAGES = {
     "verslag.txt": (
@@ -130,3 +131,22 @@ def test_a_name_the_sentence_cuts_short_is_taken_whole_from_its_heading(tmp_path
     assert [(e.title, e.place, e.start_time, e.end_time) for e in events] == [
         ("Dialoogbijeenkomst Zorg en welzijn", "Amersfoort", "13:00", "16:00")
     ]
+
+
+def test_a_list_item_before_a_dated_sentence_is_not_its_subject(tmp_path: Path) -> None:
+    """A bulleted line is a statement of a list, not a heading the statements after it are
+    about."""
+    from ingest.pipeline import ChunkingOptions, prepare
+
+    page = tmp_path / "deelnemers.md"
+    page.write_text(
+        "Geplaatst op 20 november 2019\n\nOrganisaties\n\nIn totaal doen 38 huizen mee. "
+        "Van deze 38 huizen:\n\n"
+        "• willen 23 verpleeghuizen doorgaan\n"
+        "• zien 15 verpleeghuizen af van verdere inzet\n\n"
+        "Een update hiervan verzorgen we op 17 december 2019.\n",
+        encoding="utf-8",
+    )
+    _, events = prepare(page, page.read_bytes(), ChunkingOptions(500, 100))
+    ((day, subject),) = [(str(e.start), e.title) for e in events]
+    assert day == "2019-12-17" and not BULLET.match(subject), subject
