@@ -327,6 +327,30 @@ def test_the_staff_events_table_lists_a_meeting_once_per_document_in_dutch() -> 
     ]
 
 
+def test_the_staff_events_table_shows_the_whole_name_its_hours_and_place() -> None:
+    import datetime as dt
+
+    from index.events import Event
+    from ui.staff import events_table
+
+    meeting = Event("Dialoogbijeenkomst Zorg en welzijn", dt.date(2023, 9, 14), None, 2023,
+                    "day", "stated", "14 september 2023", "Op 14 september 2023 ...",
+                    "/d/dialoog.md", "Dialoog", start_time="13:00", end_time="16:00",
+                    place="Amersfoort")  # fmt: skip
+
+    class Records:
+        def events(self) -> list[Event]:
+            return [meeting]
+
+    ((when, hours, name, place, *_),) = events_table(Records(), dt.date(2023, 6, 1))  # type: ignore[arg-type]
+    assert (when, hours, name, place) == (
+        "2023-09-14",
+        "13:00–16:00",
+        "Dialoogbijeenkomst Zorg en welzijn",
+        "Amersfoort",
+    )
+
+
 @pytest.mark.parametrize(
     ("locale", "expected", "not_expected"),
     [

@@ -10,14 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, SCREENSHOTS
+from conftest import SCREENSHOTS, needs_browser
 from test_web_staff import _act, _ask, _log_in, serving_staff
 
 from index.embedders import Embedder
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
-)
+#: Skipped with the reason (no playwright package, no Chromium) before any server starts.
+pytestmark = needs_browser
 
 #: The programme of the three meetings (a PDF) and the report of the first one.
 SERIES = ["000_5de1ae5a7503ed65.pdf", "001_387224a3b32bf87f.txt"]
