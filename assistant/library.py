@@ -22,7 +22,15 @@ from index.settings import Settings
 from index.store import VectorStore
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.metadata import source_key
-from ingest.pipeline import ChunkingOptions, IngestLimits, IngestReport, Progress, ingest, remove
+from ingest.pipeline import (
+    ChunkingOptions,
+    Failure,
+    IngestLimits,
+    IngestReport,
+    Progress,
+    ingest,
+    remove,
+)
 from ingest.staff_titles import StaffTitles, clean_title
 
 #: Where earlier versions go, inside the documents folder (hidden: never indexed).
@@ -67,7 +75,7 @@ class DocumentLibrary:
         for file in accepted:
             target = self.folder / safe_name(file.name)
             if problem := self._place(file, target, target, change):
-                refused.append((file.name, problem))
+                refused.append(Failure(file.name, problem, "not_writable"))
             else:
                 targets.append(target)
         if targets:
@@ -81,8 +89,8 @@ class DocumentLibrary:
         every re-index), and the version it displaced comes back: the index still answers
         from that one."""
         kept = dict(change.kept)
-        for file, _problem in change.report.failed:
-            target = Path(file)
+        for failure in change.report.failed:
+            target = Path(failure.file)
             if target.parent.resolve() != self.folder.resolve():
                 continue
             if earlier := kept.pop(str(target), None):
@@ -96,14 +104,18 @@ class DocumentLibrary:
         name (the new file's extension). The version it replaces is kept."""
         refused, _ = self._checked([file])
         if not refused and source not in self._store.indexed_documents():
-            refused = [(source, "is not in the index; add the file as a new document")]
+            refused = [
+                Failure(
+                    source, "is not in the index; add the file as a new document", "not_indexed"
+                )
+            ]
         change = LibraryChange(IngestReport(failed=refused))
         if refused:
             return change
         old = Path(source)
         target = old.with_suffix(file.suffix.lower())
         if problem := self._place(file, target, old, change):
-            change.report.failed.append((file.name, problem))
+            change.report.failed.append(Failure(file.name, problem, "not_writable"))
             return change
         if source_key(target) != source:
             self.titles.move(source, source_key(target))
@@ -133,7 +145,9 @@ class DocumentLibrary:
         changes; a document not in the index is reported."""
         cleaned = clean_title(title)
         if source not in self._store.indexed_documents():
-            return LibraryChange(IngestReport(failed=[(source, "is not in the index")]))
+            return LibraryChange(
+                IngestReport(failed=[Failure(source, "is not in the index", "not_indexed")])
+            )
         # Under the write lock: an ingest running now reads the titles before or after
         # this change, never while it is written.
         with self._store.writing():
@@ -181,9 +195,9 @@ class DocumentLibrary:
             titles=self.titles,
         )
 
-    def _checked(self, files: Sequence[Path]) -> tuple[list[tuple[str, str]], list[Path]]:
+    def _checked(self, files: Sequence[Path]) -> tuple[list[Failure], list[Path]]:
         """Refuse what could never be indexed before anything is copied."""
-        refused: list[tuple[str, str]] = []
+        refused: list[Failure] = []
         accepted: list[Path] = []
         limit = ingest_limits(self._settings).max_file_bytes
         allowed = ", ".join(sorted(SUPPORTED_SUFFIXES))
@@ -191,11 +205,20 @@ class DocumentLibrary:
             suffix = file.suffix.lower()
             if suffix not in SUPPORTED_SUFFIXES:
                 refused.append(
-                    (file.name, f"is a {suffix or 'extension-less'} file; upload one of {allowed}")
+                    Failure(
+                        file.name,
+                        f"is a {suffix or 'extension-less'} file; upload one of {allowed}",
+                        "unsupported",
+                    )
                 )
-            elif limit is not None and file.stat().st_size > limit:
+            elif limit is not None and (size := file.stat().st_size) > limit:
                 refused.append(
-                    (file.name, f"is larger than {limit / 1e6:,.0f} MB (RV_MAX_FILE_MB); split it")
+                    Failure(
+                        file.name,
+                        f"is larger than {limit / 1e6:,.0f} MB (RV_MAX_FILE_MB); split it",
+                        "too_large",
+                        (("limit", round(limit / 1e6, 1)), ("megabytes", round(size / 1e6, 1))),
+                    )
                 )
             else:
                 accepted.append(file)

@@ -7,7 +7,7 @@ web UI) turn these into output.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 
 def snake_case(name: str) -> str:
@@ -52,13 +52,42 @@ class IndexEmptyError(RvError):
         self.index_dir = index_dir
 
 
-class DocumentError(RvError):
-    """One input file cannot be read; the message names the file and the problem."""
+#: What is wrong with one input file. The English ``problem`` is for the log and the CLI;
+#: the staff page says each kind in its own language, with the error's numbers.
+DocumentProblem = Literal[
+    "empty",
+    "unsupported",
+    "binary",
+    "not_pdf",
+    "encrypted",
+    "too_many_pages",
+    "damaged",
+    "no_text",
+    "too_slow",
+    "too_large",
+    "unreadable",
+    "missing",
+    "not_indexed",
+    "not_writable",
+]
 
-    def __init__(self, path: Path | str, problem: str) -> None:
+
+class DocumentError(RvError):
+    """One input file cannot be read; the message names the file and the problem, and
+    ``problem_kind`` with ``numbers`` (a limit, a size) say it for a page in any language."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        problem: str,
+        problem_kind: DocumentProblem = "unreadable",
+        **numbers: float,
+    ) -> None:
         super().__init__(f"{path}: {problem}")
         self.path = str(path)
         self.problem = problem
+        self.problem_kind: DocumentProblem = problem_kind
+        self.numbers = numbers
 
 
 class QuestionError(RvError):

@@ -36,7 +36,7 @@ def load_document(path: Path, data: bytes, max_pages: int | None = None) -> Load
     than ``max_pages`` pages is refused before any page is read."""
     suffix = path.suffix.lower()
     if not data.strip():
-        raise DocumentError(path, "the file is empty")
+        raise DocumentError(path, "the file is empty", "empty")
     if suffix in PDF_SUFFIXES:
         return _load_pdf(path, data, max_pages)
     if suffix in TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES:
@@ -49,12 +49,15 @@ def load_document(path: Path, data: bytes, max_pages: int | None = None) -> Load
         path,
         f"unsupported format {suffix or '(no extension)'!r}; "
         f"supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}",
+        "unsupported",
     )
 
 
 def _decode_text(path: Path, data: bytes) -> str:
     if b"\x00" in data[:8192]:
-        raise DocumentError(path, "looks like a binary file, not text (it contains NUL bytes)")
+        raise DocumentError(
+            path, "looks like a binary file, not text (it contains NUL bytes)", "binary"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -72,7 +75,9 @@ def _legacy_text(path: Path, data: bytes) -> str:
     except UnicodeDecodeError:
         text = data.decode("latin-1")
     if _control_share(text) > _MAX_CONTROL_SHARE:
-        raise DocumentError(path, "looks like a binary file, not text (neither UTF-8 nor text)")
+        raise DocumentError(
+            path, "looks like a binary file, not text (neither UTF-8 nor text)", "binary"
+        )
     return text
 
 
@@ -94,32 +99,45 @@ def _load_pdf(path: Path, data: bytes, max_pages: int | None = None) -> LoadedDo
     from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
     if not data.lstrip().startswith(b"%PDF"):
-        raise DocumentError(path, "is not a PDF (no %PDF header); the file may be damaged")
+        raise DocumentError(
+            path, "is not a PDF (no %PDF header); the file may be damaged", "not_pdf"
+        )
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise DocumentError(path, "is encrypted with a password; save an unprotected copy")
+            raise DocumentError(
+                path, "is encrypted with a password; save an unprotected copy", "encrypted"
+            )
         if max_pages is not None and len(reader.pages) > max_pages:
             raise DocumentError(
                 path,
                 f"has {len(reader.pages):,} pages; the limit is {max_pages:,} "
                 "(RV_MAX_PDF_PAGES); split it, or raise the limit",
+                "too_many_pages",
+                pages=len(reader.pages),
+                limit=max_pages,
             )
         pages = [page.extract_text() or "" for page in reader.pages]
     except FileNotDecryptedError as exc:
-        raise DocumentError(path, "is encrypted with a password; save an unprotected copy") from exc
+        raise DocumentError(
+            path, "is encrypted with a password; save an unprotected copy", "encrypted"
+        ) from exc
     except DependencyError as exc:
         raise DocumentError(
             path, f"is encrypted in a way this install cannot read ({exc}); "
-            "pip install 'pypdf[crypto]', or save an unprotected copy"
+            "pip install 'pypdf[crypto]', or save an unprotected copy", "encrypted"
         ) from exc  # fmt: skip
     except DocumentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-        raise DocumentError(path, f"is a damaged PDF that cannot be read ({exc})") from exc
+        raise DocumentError(
+            path, f"is a damaged PDF that cannot be read ({exc})", "damaged"
+        ) from exc
     if not any(p.strip() for p in pages):
         raise DocumentError(
-            path, "has no extractable text (a scanned PDF needs OCR before it can be ingested)"
+            path,
+            "has no extractable text (a scanned PDF needs OCR before it can be ingested)",
+            "no_text",
         )
     title = _pdf_title(reader)
     return LoadedDocument(path=path, kind="pdf", pages=pages, has_pages=True, title=title)
@@ -198,7 +216,7 @@ def _load_html(path: Path, text: str) -> LoadedDocument:
     body = re.sub(r"\n[ \t]+", "\n", "".join(parser.parts))
     body = re.sub(r"\n{3,}", "\n\n", body).strip()
     if not body:
-        raise DocumentError(path, "the HTML page has no visible text")
+        raise DocumentError(path, "the HTML page has no visible text", "no_text")
     title = html.unescape((parser.h1 or parser.title).strip()) or None
     return LoadedDocument(
         path=path,

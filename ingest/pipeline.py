@@ -14,11 +14,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from langchain_core.documents import Document
 
-from index.errors import DocumentError, RvError
+from index.errors import DocumentError, DocumentProblem, RvError
 from index.events import Event
 from index.settings import Settings
 from index.store import IndexedDocument, VectorStore
@@ -30,13 +30,30 @@ from ingest.metadata import document_metadata, source_key, version_hash
 from ingest.staff_titles import StaffTitles
 
 
+class Failure(NamedTuple):
+    """A file that was not indexed: its name, the problem in English (for the log and the
+    CLI), and the problem's kind and numbers, which the staff page says in its language."""
+
+    file: str
+    problem: str
+    kind: DocumentProblem = "unreadable"
+    numbers: tuple[tuple[str, float], ...] = ()
+
+    @classmethod
+    def of(cls, file: str, error: RvError) -> Failure:
+        if isinstance(error, DocumentError):
+            numbers = tuple(sorted(error.numbers.items()))
+            return cls(file, error.problem, error.problem_kind, numbers)
+        return cls(file, str(error))
+
+
 @dataclass
 class IngestReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, problem)
+    failed: list[Failure] = field(default_factory=list)
     #: What an interrupted earlier write had left behind, and was removed.
     repaired: list[str] = field(default_factory=list)
     chunks_written: int = 0
@@ -56,7 +73,7 @@ class IngestReport:
             "updated": self.updated,
             "removed": self.removed,
             "skipped": self.skipped,
-            "failed": [{"file": f, "problem": p} for f, p in self.failed],
+            "failed": [{"file": f.file, "problem": f.problem, "kind": f.kind} for f in self.failed],
             "repaired": self.repaired,
             "chunks_written": self.chunks_written,
             "seconds": round(self.seconds, 2),
@@ -109,7 +126,7 @@ def prepare(
         raise DocumentError(path, f"could not be read ({type(exc).__name__}: {exc})") from exc
     clean = clean_pages(loaded.pages, block_paragraphs=loaded.kind in ("html", "markdown"))
     if not clean.text.strip():
-        raise DocumentError(path, "no text is left after cleaning")
+        raise DocumentError(path, "no text is left after cleaning", "no_text")
     metadata = document_metadata(
         loaded, clean, version_hash(data, staff_title), source_key(path), staff_title
     )
@@ -149,8 +166,10 @@ def prepare_bounded(
                 path,
                 f"took longer than {limits.file_seconds:g} s to read, clean and chunk; it was "
                 "skipped (RV_FILE_TIME_LIMIT)",
+                "too_slow",
+                seconds=limits.file_seconds or 0.0,
             )
-        outcome: tuple[list[Document], list[Event]] | str = receiving.recv()
+        outcome: tuple[list[Document], list[Event]] | _Refused = receiving.recv()
     except EOFError:
         worker.join()
         raise DocumentError(
@@ -161,9 +180,19 @@ def prepare_bounded(
         if worker.is_alive():
             worker.kill()
         worker.join()
-    if isinstance(outcome, str):
-        raise DocumentError(path, outcome)
+    if isinstance(outcome, _Refused):
+        raise DocumentError(path, outcome.problem, outcome.kind, **dict(outcome.numbers))
     return outcome
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """A DocumentError's fields, sent from the child (exceptions of our own kind do not
+    survive pickling with their fields)."""
+
+    problem: str
+    kind: DocumentProblem
+    numbers: tuple[tuple[str, float], ...]
 
 
 def _prepare_and_send(
@@ -174,14 +203,13 @@ def _prepare_and_send(
     limits: IngestLimits,
     staff_title: str | None,
 ) -> None:
-    """In the child: the chunks and events, or the DocumentError's problem (exceptions of
-    our own kind do not survive pickling with their fields)."""
+    """In the child: the chunks and events, or what the DocumentError says."""
     try:
-        outcome: tuple[list[Document], list[Event]] | str = prepare(
+        outcome: tuple[list[Document], list[Event]] | _Refused = prepare(
             path, data, options, limits, staff_title
         )
     except DocumentError as exc:
-        outcome = exc.problem
+        outcome = _Refused(exc.problem, exc.problem_kind, tuple(sorted(exc.numbers.items())))
     sending.send(outcome)
     sending.close()
 
@@ -194,10 +222,10 @@ def prepare_document(path: Path, data: bytes, options: ChunkingOptions) -> list[
 _BROKEN_LINK = "is a symbolic link that leads nowhere (a loop, or its target is gone)"
 
 
-def discover(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Failure]]:
     """Files to ingest under ``paths`` (folders recursively), and paths that don't exist."""
     files: list[Path] = []
-    missing: list[tuple[str, str]] = []
+    missing: list[Failure] = []
     for path in paths:
         if path.is_dir():
             for p in sorted(path.rglob("*")):
@@ -206,13 +234,13 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
                 if p.is_file():
                     files.append(p)
                 elif p.is_symlink() and not p.exists():
-                    missing.append((str(p), _BROKEN_LINK))
+                    missing.append(Failure(str(p), _BROKEN_LINK, "missing"))
         elif path.is_file():
             files.append(path)
         elif path.is_symlink():
-            missing.append((str(path), _BROKEN_LINK))
+            missing.append(Failure(str(path), _BROKEN_LINK, "missing"))
         else:
-            missing.append((str(path), "no such file or folder"))
+            missing.append(Failure(str(path), "no such file or folder", "missing"))
     return list(dict.fromkeys(files)), missing
 
 
@@ -248,7 +276,9 @@ def remove(sources: Sequence[str], store: VectorStore) -> IngestReport:
         indexed = store.indexed_documents()
         for source in sources:
             if source not in indexed:
-                report.failed.append((source, "is not in the index (nothing was removed)"))
+                report.failed.append(
+                    Failure(source, "is not in the index (nothing was removed)", "not_indexed")
+                )
                 continue
             store.remove_document(source)
             report.removed.append(source)
@@ -282,9 +312,7 @@ def _ingest_locked(
                 path, source, store, options, limits, indexed, report, staff_titles.get(source)
             )
         except RvError as exc:
-            report.failed.append(
-                (str(path), exc.problem if isinstance(exc, DocumentError) else str(exc))
-            )
+            report.failed.append(Failure.of(str(path), exc))
         if progress:
             progress.advance(path.name)
     roots = [p.resolve() for p in paths if p.exists()]
@@ -314,10 +342,13 @@ def _ingest_file(
                 path,
                 f"is {size / 1e6:,.1f} MB; the limit is {limits.max_file_bytes / 1e6:,.1f} MB "
                 "(RV_MAX_FILE_MB); split it, or raise the limit",
+                "too_large",
+                megabytes=round(size / 1e6, 1),
+                limit=round(limits.max_file_bytes / 1e6, 1),
             )
         data = path.read_bytes()
     except OSError as exc:
-        raise DocumentError(path, f"cannot be read ({exc.strerror or exc})") from exc
+        raise DocumentError(path, f"cannot be read ({exc.strerror or exc})", "unreadable") from exc
     previous = indexed.get(source)
     # A new or changed staff title is a new version too (version_hash).
     if previous is not None and previous.content_hash == version_hash(data, staff_title):

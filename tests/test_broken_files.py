@@ -144,8 +144,8 @@ def test_a_file_past_the_time_limit_is_reported_by_name_and_the_rest_goes_on(
     store = ChromaStore(tmp_path / "index", HashingEmbedder(), {"embedder": "hashing"})
     limits = IngestLimits(file_seconds=1.0)
     report = ingest([folder], store, ChunkingOptions(1000, 150), limits=limits)
-    assert [(Path(f).name, p) for f, p in report.failed] == [
+    assert [(Path(f.file).name, f.problem, f.kind) for f in report.failed] == [
         ("b-traag.txt", "took longer than 1 s to read, clean and chunk; it was skipped "
-         "(RV_FILE_TIME_LIMIT)")
+         "(RV_FILE_TIME_LIMIT)", "too_slow")
     ]  # fmt: skip
     assert sorted(Path(s).name for s in report.added) == ["a-goed.txt", "c-goed.txt"]

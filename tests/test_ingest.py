@@ -10,6 +10,7 @@ from conftest import make_assistant, make_pdf
 
 from index.embedders import Embedder
 from index.store import ChromaStore
+from ingest.pipeline import Failure
 
 
 def _chunk_sources(assistant) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -68,8 +69,11 @@ def test_bad_files_are_reported_and_the_rest_is_ingested(
     assistant = make_assistant(tmp_path / "index", e5)
     report = assistant.ingest([corpus_copy])
     assert len(report.added) == 5
-    problems = {Path(f).name: p for f, p in report.failed}
+    problems = {Path(f.file).name: f.problem for f in report.failed}
     assert set(problems) == {"kapot.pdf", "leeg.txt", "foto.jpg", "geheim.pdf"}
+    kinds = {Path(f.file).name: f.kind for f in report.failed}
+    assert kinds == {"kapot.pdf": "damaged", "leeg.txt": "empty", "foto.jpg": "unsupported",
+                     "geheim.pdf": "encrypted"}  # fmt: skip
     assert "encrypted" in problems["geheim.pdf"]
     assert "unsupported format" in problems["foto.jpg"]
     assert not report.ok
@@ -85,14 +89,16 @@ def test_a_file_that_becomes_unreadable_keeps_its_indexed_chunks(
     pdf = corpus_copy / "004_c470ea04556890eb.pdf"
     pdf.write_bytes(pdf.read_bytes()[:500])  # truncated: damaged
     report = assistant.ingest([corpus_copy])
-    assert [Path(f).name for f, _ in report.failed] == [pdf.name]
+    assert [Path(f.file).name for f in report.failed] == [pdf.name]
     assert _chunk_sources(assistant) == before
 
 
 def test_missing_path_is_a_failure_not_a_crash(tmp_path: Path, e5: Embedder) -> None:
     assistant = make_assistant(tmp_path / "index", e5)
     report = assistant.ingest([tmp_path / "bestaat-niet"])
-    assert report.failed == [(str(tmp_path / "bestaat-niet"), "no such file or folder")]
+    assert report.failed == [
+        Failure(str(tmp_path / "bestaat-niet"), "no such file or folder", "missing")
+    ]
 
 
 def test_changing_chunking_builds_a_new_collection(

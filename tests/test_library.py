@@ -9,6 +9,7 @@ from conftest import make_assistant
 
 from assistant.api import Assistant
 from index.embedders import HashingEmbedder
+from ingest.pipeline import Failure
 
 
 def _assistant(tmp_path: Path) -> Assistant:
@@ -40,7 +41,9 @@ def test_uploads_are_kept_in_the_documents_folder_and_indexed(tmp_path: Path) ->
     change = assistant.library().add([good, bad])
     assert [Path(a).name for a in change.report.added] == ["Nieuwsbrief mei.txt"]
     allowed = ".htm, .html, .markdown, .md, .pdf, .text, .txt"
-    assert change.report.failed == [("notulen.docx", f"is a .docx file; upload one of {allowed}")]
+    assert change.report.failed == [
+        Failure("notulen.docx", f"is a .docx file; upload one of {allowed}", "unsupported")
+    ]
     assert (tmp_path / "documents" / "Nieuwsbrief mei.txt").read_text() == good.read_text()
     assert _sources(assistant) == {"Nieuwsbrief mei.txt"}
     found = assistant.ask("Waar is de bijeenkomst over zorgonderwijs?").retrieved
@@ -75,7 +78,7 @@ def test_replacing_what_is_not_indexed_is_refused_and_changes_nothing(tmp_path: 
     assistant = _assistant(tmp_path)
     newer = _file(tmp_path / "up", "x.txt", "Een tekst.")
     change = assistant.library().replace(str(tmp_path / "nope.txt"), newer)
-    assert change.report.failed and "not in the index" in change.report.failed[0][1]
+    assert change.report.failed and "not in the index" in change.report.failed[0].problem
     assert not (tmp_path / "nope.txt").exists()
 
 
@@ -120,7 +123,7 @@ def test_an_upload_that_fails_leaves_the_folder_and_brings_back_the_earlier(
     library = assistant.library()
     library.add([_file(tmp_path / "up1", "brief.txt", "De eerste, goede versie.")])
     broken = library.add([_file(tmp_path / "up2", "brief.txt", "  \n")])
-    assert broken.report.failed and "empty" in broken.report.failed[0][1]
+    assert broken.report.failed and "empty" in broken.report.failed[0].problem
     assert (tmp_path / "documents" / "brief.txt").read_text() == "De eerste, goede versie."
     lone = library.add([_file(tmp_path / "up3", "leeg.txt", "")])
     assert lone.report.failed and not (tmp_path / "documents" / "leeg.txt").exists()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.api import Assistant, TitlesFileError, TitleTooLongError
+from ingest.pipeline import Failure
 from ingest.staff_titles import StaffTitles
 from tests.test_library import _assistant
 
@@ -78,7 +79,9 @@ def test_a_title_for_no_indexed_document_or_too_long_changes_nothing(tmp_path: P
     assistant, source = _indexed(tmp_path)
     library = assistant.library()
     change = library.set_title(str(tmp_path / "nope.txt"), "Titel")
-    assert change.report.failed == [(str(tmp_path / "nope.txt"), "is not in the index")]
+    assert change.report.failed == [
+        Failure(str(tmp_path / "nope.txt"), "is not in the index", "not_indexed")
+    ]
     with pytest.raises(TitleTooLongError):
         library.set_title(source, "x" * 201)
     assert not assistant.settings.titles_path().exists() and _titles(assistant) == [MADE]

@@ -52,3 +52,29 @@ def test_index_times_are_dates_in_words_in_the_assistants_time_zone() -> None:
     said = spoken_moment("2026-12-07T03:57:56+00:00", "Europe/Amsterdam", texts("nl"))
     assert said == "7 december 2026, 04:57"
     assert spoken_moment("not a time", "Europe/Amsterdam", texts("nl")) == "not a time"
+
+
+def test_every_kind_of_failed_file_is_said_in_both_languages_with_its_numbers() -> None:
+    from typing import get_args
+
+    from assistant.api import LibraryChange
+    from index.errors import DocumentProblem
+    from ingest.pipeline import Failure, IngestReport
+    from ui.error_texts import spoken_number
+    from ui.staff import change_report
+
+    numbers = (("limit", 2000.0), ("megabytes", 60.5), ("pages", 2400.0), ("seconds", 120.0))
+    for language in ("nl", "en"):
+        words = texts(language)  # type: ignore[arg-type]
+        for kind in get_args(DocumentProblem):
+            failure = Failure("/docs/x/a.pdf", "an English problem for the log", kind, numbers)
+            said = change_report("add", LibraryChange(IngestReport(failed=[failure])), words)
+            spoken = {name: spoken_number(value, language) for name, value in numbers}
+            reason = words(f"document_{kind}", **spoken)
+            assert f"**{words('failed')}: a.pdf**: {reason}" in said, said
+            assert "English problem" not in said and "/docs/x" not in said
+    too_large = Failure(
+        "/d/groot.pdf", "is 60.5 MB", "too_large", (("limit", 50.0), ("megabytes", 60.5))
+    )
+    said = change_report("add", LibraryChange(IngestReport(failed=[too_large])), texts("nl"))
+    assert "60,5 MB; de grens is 50 MB" in said

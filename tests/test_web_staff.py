@@ -135,7 +135,7 @@ def test_staff_add_replace_remove_and_reindex_while_the_chat_answers(
     # The chat answered while the staff's ingest ran.
     chat.locator("#chatbot .message-row.bot-row").first.get_by_text("Bronnen").wait_for()
     assert "Toegevoegd: ledendag.md" in text
-    assert "Mislukt: leeg.txt: the file is empty" in text  # the file that failed, and why
+    assert "Mislukt: leeg.txt: het bestand is leeg." in text  # the file that failed, and why
     staff.locator("#documents").get_by_text("ledendag.md").first.wait_for(timeout=20_000)
     assert (tmp / "documents" / "ledendag.md").exists()
     # A page opened now welcomes with the new document and lists its meeting.

@@ -202,8 +202,8 @@ def ingest_command(
     else:
         for found in report.repaired:
             click.secho(f"repaired: {found}", fg="yellow", err=True)
-        for file, problem in report.failed:
-            click.secho(f"failed: {file}: {problem}", fg="red", err=True)
+        for failure in report.failed:
+            click.secho(f"failed: {failure.file}: {failure.problem}", fg="red", err=True)
         click.echo(
             f"{len(report.added)} added, {len(report.updated)} updated, "
             f"{len(report.removed)} removed, {len(report.skipped)} skipped, "

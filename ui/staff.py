@@ -9,7 +9,7 @@ import hmac
 import html
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,7 +26,7 @@ from assistant.api import (
     TitleTooLongError,
     clean_title,
 )
-from ui.error_texts import spoken_number
+from ui.error_texts import error_text, spoken_number
 from ui.guard import LoginThrottle, StaffSessions, staff_cookie_js
 from ui.markup import document_link, marked
 from ui.texts import I18N, Texts, texts, texts_for
@@ -112,6 +112,11 @@ def events_table(
     return rows
 
 
+def _spoken(numbers: Sequence[tuple[str, float]], words: Texts) -> dict[str, str]:
+    """A failure's numbers (a limit, a size) as the page's language writes them."""
+    return {name: spoken_number(value, words.language) for name, value in numbers}
+
+
 def _year_found(event: Event, words: Texts) -> str:
     """How the year was found, for staff to check ('na de datum van de pagina (toekomende
     tijd)'); records made before that was kept say only whether it was written."""
@@ -127,7 +132,7 @@ def search_results(assistant: Assistant, query: str, words: Texts | None = None)
     try:
         found = assistant.passages(query, SEARCH_RESULTS)
     except RvError as exc:
-        return f"<p>⚠️ {html.escape(str(exc))}</p>"
+        return f"<p>⚠️ {html.escape(error_text(exc, words))}</p>"
     if not found:
         return f"<p>{words('nothing_found')}</p>"
     spans = {id(p): assistant.matching_words(query, p.text) for p in found}
@@ -166,10 +171,9 @@ def change_report(action: str, change: LibraryChange, words: Texts | None = None
             lines.append(f"**{words(label)}:** {names}")
     if r.skipped:
         lines.append(words("unchanged", count=len(r.skipped)))
-    for name, problem in r.failed:
-        lines.append(
-            f"**{words('failed')}: {html.escape(Path(name).name)}**: {html.escape(problem)}"
-        )
+    for failure in r.failed:
+        problem = words(f"document_{failure.kind}", **_spoken(failure.numbers, words))
+        lines.append(f"**{words('failed')}: {html.escape(Path(failure.file).name)}**: {problem}")
     for document, kept in change.kept:
         lines.append(
             words(
@@ -227,7 +231,7 @@ def with_progress(
                         file=html.escape(str(value)))  # fmt: skip
     worker.join()
     if "error" in outcome:
-        yield f"⚠️ {html.escape(str(outcome['error']))}"
+        yield f"⚠️ {html.escape(error_text(outcome['error'], words))}"
     else:
         yield change_report(action, outcome["change"], words)
 
