@@ -114,15 +114,15 @@ def original_link(citation: Citation) -> str | None:
     return f"/gradio_api/file={quote(citation.source)}{page}"
 
 
-def source_label(citation: Citation) -> str:
+def source_label(citation: Citation, words: Texts | None = None) -> str:
     """Where a source is, as a newcomer reads it: the site's name ('rvjeugdzorg.nl'), or
     'PDF, p. 2', or 'document', never a file name (those are for the staff page)."""
-    page = f", p. {citation.page}" if citation.page else ""
+    words = words or texts()
     if citation.url and (host := urlsplit(citation.url).hostname):
         return host.removeprefix("www.")  # the link opens the site: a page number means nothing
-    if Path(citation.source).suffix.lower() == ".pdf":
-        return "PDF" + page
-    return "document" + page  # the same word in Dutch and English
+    kind = "source_pdf" if Path(citation.source).suffix.lower() == ".pdf" else "source_document"
+    page = words("source_page", page=citation.page) if citation.page else ""
+    return words(kind) + page
 
 
 def render_answer(answer: Answer, document_text: Callable[[str], str] | None = None) -> str:
@@ -147,15 +147,15 @@ def render_answer(answer: Answer, document_text: Callable[[str], str] | None = N
         lines.append(
             f'{numbers}\\. <a href="{html.escape(source_link(first))}" target="_blank" '
             f'rel="noopener noreferrer" class="source-link">{name}</a> '
-            f"<small>({_label_html(first)})</small>"
+            f"<small>({_label_html(first, words)})</small>"
             f"<details><summary>{words('quote')}</summary>{quotes}</details>"
         )
     return "\n\n".join(lines)  # a paragraph per source ('1, 3.' is no list item)
 
 
-def _label_html(citation: Citation) -> str:
+def _label_html(citation: Citation, words: Texts) -> str:
     """Where the source is; for a PDF, a link to the file itself at the page."""
-    label = escape(source_label(citation))
+    label = escape(source_label(citation, words))
     if (original := original_link(citation)) is None:
         return label
     return (
@@ -220,7 +220,7 @@ def _panel_line(group: list[Event], words: Texts) -> str:
         when += f", {time.start_time}" + (f"–{time.end_time}" if time.end_time else "")
     if place:
         when += f", {escape(place)}"
-    links = " ".join(_event_link(e) for e in _one_per_source(group))
+    links = " ".join(_event_link(e, words) for e in _one_per_source(group))
     return f"- {when}: {escape(shown.title)} {links}"
 
 
@@ -231,14 +231,15 @@ def _one_per_source(group: list[Event]) -> list[Event]:
     return list(seen.values())
 
 
-def _event_link(event: Event) -> str:
+def _event_link(event: Event, words: Texts) -> str:
     """A link to the announcement, at its sentence, named by where it is (site, PDF)."""
     citation = Citation(
         0, event.document_title, event.source, event.url, event.page, event.sentence
     )
+    label = escape(source_label(citation, words))
     return (
         f'<a href="{html.escape(source_link(citation))}" target="_blank" '
-        f'rel="noopener noreferrer" class="event-source">({escape(source_label(citation))})</a>'
+        f'rel="noopener noreferrer" class="event-source">({label})</a>'
     )
 
 
