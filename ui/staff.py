@@ -356,7 +356,7 @@ def staff_page(
     for trigger in (enter.click, given.submit):
         trigger(open_staff, [given],
                 [login, staff, documents, events, choice, status, logged_in, session],
-                api_visibility="private").then(
+                api_visibility="private", show_progress="hidden").then(
             None, [session], None, js=staff_cookie_js(), api_visibility="private"
         )  # fmt: skip
 
@@ -449,7 +449,8 @@ def staff_page(
         remove_document, [logged_in, choice, pending_removal], [*outputs, pending_removal], **common
     )
     choice.change(lambda: None, None, pending_removal, api_visibility="private")
-    choice.change(shown_title, [logged_in, choice], title, api_visibility="private")
+    choice.change(shown_title, [logged_in, choice], title, api_visibility="private",
+                  show_progress="hidden")  # fmt: skip
     save_title.click(retitle, [logged_in, choice, title], [title_report, *outputs[1:]], **common)
     reindex.click(reindex_all, [logged_in], outputs, **common)
 
