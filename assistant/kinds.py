@@ -30,6 +30,7 @@ Thing = Literal[
     "time",
     "year",
     "deadline",
+    "abbreviation",
 ]
 
 #: How a chosen statement is widened before it is said: 'reason' goes on with the sentence

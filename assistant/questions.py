@@ -37,6 +37,7 @@ _KIND_PATTERNS = {
 #: e-mail address before a phone number: 'mailadres of telefoonnummer' asks for the first;
 #: a deadline before a time: 'tot wanneer' asks for the last day, not the hour).
 _ASKED_THINGS: list[Thing] = [
+    "abbreviation",
     "deadline",
     "email",
     "phone",

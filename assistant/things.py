@@ -43,6 +43,15 @@ DEADLINE = re.compile(
 )
 
 
+#: An abbreviation written out: a name with its short form in brackets ('de Wet zorg en dwang
+#: (Wzd)'), or a short form with its name in brackets ('Wzd (Wet zorg en dwang)'). A short
+#: form is two to six letters, with a capital ('Wzd', 'CIV') or all small ('ggz').
+_SHORT = r"(?:[A-Z][A-Za-z]{1,5}|[a-z]{2,5})"
+ABBREVIATION = re.compile(
+    rf"\b[^\W\d_][\w-]*\s+\({_SHORT}\)|\b{_SHORT}\s+\([\w-]+(?:\s+[\w-]+)+\)"
+)
+
+
 def _holds_contact(text: str) -> bool:
     return bool(EMAIL.search(text) or PHONE.search(text) or WEB_ADDRESS.search(text))
 
@@ -74,4 +83,5 @@ TEXT_HOLDS: dict[Thing, Callable[[str], bool]] = {
     "duration": lambda text: bool(DURATION.search(text)),
     "year": lambda text: bool(YEAR.search(text)),
     "deadline": lambda text: bool(DEADLINE.search(text)),
+    "abbreviation": lambda text: bool(ABBREVIATION.search(text)),
 }

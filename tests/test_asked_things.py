@@ -42,6 +42,11 @@ from tests.test_learned_answers import _facts
         ("Hoeveel mensen liepen er mee?", "count"),
         ("How long does the work-study programme take?", "duration"),
         ("Hoe lang duurt de opleiding?", "duration"),
+        ("What does Wzd stand for?", "abbreviation"),
+        ("Waar staat Wzd voor?", "abbreviation"),
+        ("Wat betekent ggz?", "abbreviation"),
+        ("Wat betekent het woord radicaal?", None),
+        ("Waar staat het kantoor?", "place"),
     ],
 )
 def test_a_question_names_what_its_answer_must_hold(question: str, thing: str | None) -> None:
@@ -314,3 +319,14 @@ def test_a_length_of_time_is_a_number_before_a_unit_of_time() -> None:
     assert TEXT_HOLDS["duration"]("De opleiding duurt 3,5 jaar.")
     assert TEXT_HOLDS["duration"]("Het traject duurt twee dagen.")
     assert not TEXT_HOLDS["duration"]("Sinds augustus 2021 doen 21 studenten mee.")
+
+
+def test_an_abbreviation_is_written_out_beside_its_short_form() -> None:
+    from assistant.things import TEXT_HOLDS
+
+    holds = TEXT_HOLDS["abbreviation"]
+    assert holds("Landelijke overleggen over de Wet zorg en dwang (Wzd)")
+    assert holds("Het Centrum voor Innovatief Vakmanschap Welzijn & Zorg (CIV) is penvoerder.")
+    assert holds("De Wmo (Wet maatschappelijke ondersteuning) regelt dat.")
+    assert not holds("Stuurgroep Wzd: dit is de landelijke stuurgroep.")
+    assert not holds("Bel 14 0521 (KCC) of kom langs op 12 mei (dinsdag).")
