@@ -47,9 +47,7 @@ DEADLINE = re.compile(
 #: (Wzd)'), or a short form with its name in brackets ('Wzd (Wet zorg en dwang)'). A short
 #: form is two to six letters, with a capital ('Wzd', 'CIV') or all small ('ggz').
 _SHORT = r"(?:[A-Z][A-Za-z]{1,5}|[a-z]{2,5})"
-ABBREVIATION = re.compile(
-    rf"\b[^\W\d_][\w-]*\s+\({_SHORT}\)|\b{_SHORT}\s+\([\w-]+(?:\s+[\w-]+)+\)"
-)
+ABBREVIATION = re.compile(rf"\b[^\W\d_][\w-]*\s+\({_SHORT}\)|\b{_SHORT}\s+\([\w-]+(?:\s+[\w-]+)+\)")
 
 
 def _holds_contact(text: str) -> bool:
