@@ -46,6 +46,10 @@ class Failure(NamedTuple):
             return cls(file, error.problem, error.problem_kind, numbers)
         return cls(file, str(error))
 
+    def error(self) -> DocumentError:
+        """The DocumentError this failure records."""
+        return DocumentError(self.file, self.problem, self.kind, **dict(self.numbers))
+
 
 @dataclass
 class IngestReport:
@@ -169,7 +173,7 @@ def prepare_bounded(
                 "too_slow",
                 seconds=limits.file_seconds or 0.0,
             )
-        outcome: tuple[list[Document], list[Event]] | _Refused = receiving.recv()
+        outcome: tuple[list[Document], list[Event]] | Failure = receiving.recv()
     except EOFError:
         worker.join()
         raise DocumentError(
@@ -180,19 +184,9 @@ def prepare_bounded(
         if worker.is_alive():
             worker.kill()
         worker.join()
-    if isinstance(outcome, _Refused):
-        raise DocumentError(path, outcome.problem, outcome.kind, **dict(outcome.numbers))
+    if isinstance(outcome, Failure):
+        raise outcome.error()
     return outcome
-
-
-@dataclass(frozen=True)
-class _Refused:
-    """A DocumentError's fields, sent from the child (exceptions of our own kind do not
-    survive pickling with their fields)."""
-
-    problem: str
-    kind: DocumentProblem
-    numbers: tuple[tuple[str, float], ...]
 
 
 def _prepare_and_send(
@@ -203,13 +197,14 @@ def _prepare_and_send(
     limits: IngestLimits,
     staff_title: str | None,
 ) -> None:
-    """In the child: the chunks and events, or what the DocumentError says."""
+    """In the child: the chunks and events, or the DocumentError as a Failure (exceptions
+    of our own kind do not survive pickling with their fields)."""
     try:
-        outcome: tuple[list[Document], list[Event]] | _Refused = prepare(
+        outcome: tuple[list[Document], list[Event]] | Failure = prepare(
             path, data, options, limits, staff_title
         )
     except DocumentError as exc:
-        outcome = _Refused(exc.problem, exc.problem_kind, tuple(sorted(exc.numbers.items())))
+        outcome = Failure.of(str(path), exc)
     sending.send(outcome)
     sending.close()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from assistant.api import Citation
 from ui.web import source_label
 
@@ -48,46 +50,41 @@ def test_a_pdf_opens_in_the_document_view_at_the_passage_and_as_a_file_at_its_pa
     assert original_link(_cited("/d/a.txt", None, None)) is None
 
 
-def test_the_document_view_is_headed_by_the_title_never_the_file_name() -> None:
-    from dataclasses import dataclass
+@dataclass
+class _Listed:
+    source: str
+    title: str
 
+
+@dataclass
+class _Library:
+    """The assistant as the document view reads it: one document's text and the list."""
+
+    text: str
+    listed: _Listed
+
+    def document_text(self, source: str) -> str:
+        return self.text
+
+    def documents(self) -> list[_Listed]:
+        return [self.listed]
+
+
+def test_the_document_view_is_headed_by_the_title_never_the_file_name() -> None:
     from ui.document_page import render_document
 
-    @dataclass
-    class Listed:
-        source: str
-        title: str
-
-    class Library:
-        def document_text(self, source: str) -> str:
-            return "Op een inspirerende plek verzamelde zich de beweging."
-
-        def documents(self) -> list[Listed]:
-            return [Listed("/d/001_387224a3b32bf87f.txt", "Slotdag aan het kanaal")]
-
     source = "/d/001_387224a3b32bf87f.txt"
-    shown = render_document(Library(), [source], source, "plek")  # type: ignore[arg-type]
+    library = _Library("Op een inspirerende plek verzamelde zich de beweging.",
+                       _Listed(source, "Slotdag aan het kanaal"))  # fmt: skip
+    shown = render_document(library, [source], source, "plek")  # type: ignore[arg-type]
     assert "<h2>Slotdag aan het kanaal</h2>" in shown
     assert "387224a3b32bf87f" not in shown
 
 
 def test_a_document_without_a_title_is_headed_untitled_not_by_its_file_name() -> None:
-    from dataclasses import dataclass
-
     from ui.document_page import render_document
     from ui.texts import texts
 
-    @dataclass
-    class Listed:
-        source: str
-        title: str
-
-    class Library:
-        def document_text(self, source: str) -> str:
-            return "Tekst."
-
-        def documents(self) -> list[Listed]:
-            return [Listed("/d/002_aa.txt", "")]
-
-    shown = render_document(Library(), ["/d/002_aa.txt"], "/d/002_aa.txt", "")  # type: ignore[arg-type]
+    source = "/d/002_aa.txt"
+    shown = render_document(_Library("Tekst.", _Listed(source, "")), [source], source, "")  # type: ignore[arg-type]
     assert f"<h2>{texts()('untitled_document')}</h2>" in shown and "002_aa" not in shown
