@@ -44,8 +44,22 @@ _ASKER_ACTS = pattern("calendar_asker_acts")
 #: A follow-up that points back at the event of the turn before ('En waar is dat?').
 _POINTS_BACK = pattern("calendar_points_back")
 _STOP = words("calendar_stopwords")
+#: A word is matched by its first letters: 'bijeenkomst' and 'bijeenkomsten', 'zorgonderwijs'
+#: and 'zorgonderwijzers' are one subject (the records' matching as it has always been).
+_STEM = 6
+
+
+def _stem(word: str) -> str:
+    return word[:_STEM]
+
+
+def _stems(text: str) -> set[str]:
+    """The stems of ``text``'s words (``text`` folded already)."""
+    return {_stem(w) for w in re.findall(r"\w+", text)}
+
+
 #: Words any text has ('doen', 'meer'): no sign that two records share a subject.
-_EVERYDAY = {w[:6] for w in words("stopwords")}
+_EVERYDAY = {_stem(w) for w in words("stopwords")}
 #: How many, who or why about an event: the passages answer, not the dates.
 _NOT_DATES = pattern("calendar_not_dates")
 _MONTHS_NL = DUTCH_MONTHS
@@ -72,7 +86,7 @@ class CalendarQuestion:
     @cached_property
     def topic(self) -> set[str]:
         """The subject's words by their first letters, as event records are matched."""
-        return {w[:6] for w in self.words}
+        return {_stem(w) for w in self.words}
 
 
 def calendar_question(
@@ -147,7 +161,7 @@ def _month_number(name: str) -> int:
 
 
 def _topic(text: str) -> set[str]:
-    return {w[:6] for w in _subject_of(text)}
+    return {_stem(w) for w in _subject_of(text)}
 
 
 def _subject_of(text: str) -> set[str]:
@@ -177,7 +191,7 @@ def names_an_event(question: CalendarQuestion, events: Sequence[Event]) -> bool:
     if len(question.topic) < 2:
         return False
     for event in events:
-        title = {w[:6] for w in re.findall(r"\w+", fold(event.title))}
+        title = _stems(fold(event.title))
         if len(question.topic & title) >= _NAMES_EVENT * len(question.topic):
             return True
     return False
@@ -194,8 +208,8 @@ def _matches(
     ``parts`` stand ('zorgonderwijs' in 'zorg- en welzijnsonderwijs')."""
     own = fold(" ".join([event.title, event.sentence, event.place or ""]))
     document = fold(f"{event.document_title} {event.context} {describe(event.source)}")
-    own_words = {w[:6] for w in re.findall(r"\w+", own)}
-    document_words = {w[:6] for w in re.findall(r"\w+", document)} - own_words
+    own_words = _stems(own)
+    document_words = _stems(document) - own_words
     own_found = _found(question, own_words, parts)
     document_found = _found(question, own_words | document_words, parts) - own_found
     return len(own_found) + 0.5 * len(document_found)
@@ -207,9 +221,9 @@ def _found(
     """The question's topic words that ``words`` hold, whole or as all their parts."""
     found = question.topic & words
     for word in question.words:
-        split = [p[:6] for p in parts(word)]
+        split = [_stem(p) for p in parts(word)]
         if len(split) > 1 and all(p in words for p in split):
-            found.add(word[:6])
+            found.add(_stem(word))
     return found
 
 
@@ -222,7 +236,7 @@ def _titled(
         text = fold(
             f"{event.title} {event.context} {event.document_title} {describe(event.source)}"
         )
-        if named <= {w[:6] for w in re.findall(r"\w+", text)}:
+        if named <= _stems(text):
             found.append(event)
     return found
 

@@ -419,8 +419,9 @@ def _units(request: AnswerRequest, candidates: list[Candidate]) -> list[_Sentenc
     def coverage(terms: set[str]) -> float:
         return math.fsum(weights[t] for t in weights.keys() & terms) / total
 
-    contexts: dict[int, str] = {}  # by the candidate's rank: read once per chunk
-    context_terms: dict[int, set[str]] = {}
+    #: By the candidate's rank, its context's terms and telling names: read once per chunk,
+    #: not once per unit.
+    contexts: dict[int, tuple[set[str], int]] = {}
 
     def facts(
         rank: int,
@@ -433,9 +434,9 @@ def _units(request: AnswerRequest, candidates: list[Candidate]) -> list[_Sentenc
         text = candidate.hit.text
         unit = text[start:end]
         if rank not in contexts:
-            contexts[rank] = _context_of(candidate)
-            context_terms[rank] = set(vocabulary.terms(contexts[rank]))
-        context = contexts[rank]
+            context = _context_of(candidate)
+            contexts[rank] = (set(vocabulary.terms(context)), _names_held(context, names))
+        context_terms, context_names = contexts[rank]
         return UnitFacts(
             kind=request.kind,
             asked=request.asked,
@@ -450,8 +451,8 @@ def _units(request: AnswerRequest, candidates: list[Candidate]) -> list[_Sentenc
             coverage=coverage(terms),
             rare_coverage=len(rarest & terms) / len(rarest) if rarest else 0.0,
             names_held=_names_held(unit, names),
-            context_coverage=coverage(context_terms[rank]),
-            context_names_held=_names_held(context, names),
+            context_coverage=coverage(context_terms),
+            context_names_held=context_names,
             names_person=_names_person(unit, vocabulary.names),
             heading=_is_heading(text, start, end),
             points_back=bool(_ANAPHOR.match(unit)),
